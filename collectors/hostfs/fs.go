@@ -1,0 +1,283 @@
+package hostfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// fsHost implements Host over a directory of this machine: "/" for the
+// live host, an unpacked image for a rootfs.
+type fsHost struct {
+	kind     Kind
+	root     string
+	res      resolver
+	maxFile  int64
+	commands Runner // nil: the target never runs anything
+}
+
+// Live is the running host, read through / and allow-listed commands.
+func Live() Host {
+	return &fsHost{kind: KindHost, root: "/", res: newResolver("/"), maxFile: DefaultMaxFileSize, commands: execRunner{}}
+}
+
+// Rootfs is an offline root filesystem at dir. It fails when dir is not a
+// directory. Nothing inside it is ever executed.
+func Rootfs(dir string) (Host, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("root %s: %w", dir, unwrapOS(err))
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("root %s: not a directory", dir)
+	}
+	abs, err := absPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("root %s: %w", dir, err)
+	}
+	return &fsHost{kind: KindRootfs, root: abs, res: newResolver(abs), maxFile: DefaultMaxFileSize}, nil
+}
+
+// Fixture is a host of the given kind whose "/" is dir and whose commands
+// are answered by runner (nil: none). Tests use it to exercise live-mode
+// collectors on fake /proc and /sys trees.
+func Fixture(kind Kind, dir string, runner Runner) Host {
+	abs, err := absPath(dir)
+	if err != nil {
+		abs = dir
+	}
+	return &fsHost{kind: kind, root: abs, res: newResolver(abs), maxFile: DefaultMaxFileSize, commands: runner}
+}
+
+func absPath(dir string) (string, error) {
+	if strings.HasPrefix(dir, "/") {
+		return path.Clean(dir), nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	return path.Join(wd, dir), nil
+}
+
+func (h *fsHost) Kind() Kind   { return h.kind }
+func (h *fsHost) Root() string { return h.root }
+func (h *fsHost) CanRun() bool { return h.commands != nil }
+
+func (h *fsHost) ReadFile(name string) ([]byte, error) {
+	return h.ReadFileLimit(name, h.maxFile)
+}
+
+// ReadFileLimit opens without following a final link (the resolver has
+// already followed links inside root) and without blocking, then checks
+// with fstat that what it opened is a regular file: a FIFO or device never
+// hangs the scan, and a link swapped in after resolution is refused.
+func (h *fsHost) ReadFileLimit(name string, limit int64) ([]byte, error) {
+	resolved, err := h.res.resolve(name, true)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := unix.Open(h.res.host(resolved), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			err = ErrLoop
+		}
+		return nil, &PathError{Op: "read", Path: name, Err: errnoErr(err)}
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, &PathError{Op: "read", Path: name, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, &PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, FileType(modeFromStat(&st)))}
+	}
+	if st.Size > limit {
+		return nil, &PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, st.Size, limit)}
+	}
+	// Files in /proc and /sys report size 0, so the cap is also applied
+	// while reading.
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, &PathError{Op: "read", Path: name, Err: unwrapOS(err)}
+	}
+	if int64(len(data)) > limit {
+		return nil, &PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)}
+	}
+	return data, nil
+}
+
+func (h *fsHost) Stat(name string) (FileInfo, error)  { return h.stat("stat", name, true) }
+func (h *fsHost) Lstat(name string) (FileInfo, error) { return h.stat("lstat", name, false) }
+
+func (h *fsHost) stat(op, name string, follow bool) (FileInfo, error) {
+	resolved, err := h.res.resolve(name, follow)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(h.res.host(resolved), &st); err != nil {
+		return FileInfo{}, &PathError{Op: op, Path: name, Err: errnoErr(err)}
+	}
+	return FileInfo{
+		Path: name, Mode: modeFromStat(&st), Size: st.Size,
+		UID: st.Uid, GID: st.Gid, ModTime: timespecToTime(st.Mtim),
+	}, nil
+}
+
+func (h *fsHost) Readlink(name string) (string, error) {
+	resolved, err := h.res.resolve(name, false)
+	if err != nil {
+		return "", err
+	}
+	target, err := os.Readlink(h.res.host(resolved))
+	if err != nil {
+		return "", &PathError{Op: "readlink", Path: name, Err: unwrapOS(err)}
+	}
+	return target, nil
+}
+
+func (h *fsHost) ReadDir(name string) ([]DirEntry, error) {
+	resolved, err := h.res.resolve(name, true)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(h.res.host(resolved))
+	if err != nil {
+		return nil, &PathError{Op: "readdir", Path: name, Err: unwrapOS(err)}
+	}
+	out := make([]DirEntry, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, DirEntry{Name: e.Name(), Type: e.Type()})
+	}
+	return out, nil // os.ReadDir sorts by name
+}
+
+// Glob expands pattern component by component through ReadDir, so that
+// every directory it lists is resolved inside root. Like glob(3), hidden
+// names only match a pattern that starts with a dot.
+func (h *fsHost) Glob(pattern string) ([]string, error) {
+	if !strings.HasPrefix(pattern, "/") {
+		return nil, &PathError{Op: "glob", Path: pattern, Err: errors.New("pattern must be absolute")}
+	}
+	if _, err := path.Match(pattern, ""); err != nil {
+		return nil, &PathError{Op: "glob", Path: pattern, Err: err}
+	}
+	matches := []string{"/"}
+	comps := strings.Split(strings.Trim(path.Clean(pattern), "/"), "/")
+	for _, comp := range comps {
+		var next []string
+		for _, dir := range matches {
+			if !hasMeta(comp) {
+				p := path.Join(dir, unescapeGlob(comp))
+				if _, err := h.Lstat(p); err == nil {
+					next = append(next, p)
+				}
+				continue
+			}
+			fi, err := h.Stat(dir)
+			if err != nil || !fi.IsDir() {
+				continue
+			}
+			entries, err := h.ReadDir(dir)
+			if err != nil {
+				continue
+			}
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name, ".") && !strings.HasPrefix(comp, ".") {
+					continue
+				}
+				if ok, _ := path.Match(comp, e.Name); ok {
+					next = append(next, path.Join(dir, e.Name))
+				}
+			}
+			if len(next) > MaxGlobMatches {
+				return nil, &PathError{Op: "glob", Path: pattern, Err: fmt.Errorf("%w: more than %d", ErrTooMany, MaxGlobMatches)}
+			}
+		}
+		matches = next
+		if len(matches) == 0 {
+			return nil, nil
+		}
+	}
+	sort.Strings(matches)
+	return matches, nil
+}
+
+func hasMeta(s string) bool { return strings.ContainsAny(s, `*?[\`) }
+
+func unescapeGlob(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func (h *fsHost) Run(ctx context.Context, name string, args ...string) ([]byte, error) {
+	return h.RunInput(ctx, nil, name, args...)
+}
+
+func (h *fsHost) RunInput(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+	if h.commands == nil {
+		return nil, fmt.Errorf("%s: %w (%s target)", name, ErrNoExec, h.kind)
+	}
+	return h.commands.Run(ctx, stdin, name, args...)
+}
+
+func modeFromStat(st *unix.Stat_t) fs.FileMode {
+	m := fs.FileMode(st.Mode & 0o777)
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		m |= fs.ModeDir
+	case unix.S_IFLNK:
+		m |= fs.ModeSymlink
+	case unix.S_IFIFO:
+		m |= fs.ModeNamedPipe
+	case unix.S_IFSOCK:
+		m |= fs.ModeSocket
+	case unix.S_IFCHR:
+		m |= fs.ModeDevice | fs.ModeCharDevice
+	case unix.S_IFBLK:
+		m |= fs.ModeDevice
+	}
+	if st.Mode&unix.S_ISUID != 0 {
+		m |= fs.ModeSetuid
+	}
+	if st.Mode&unix.S_ISGID != 0 {
+		m |= fs.ModeSetgid
+	}
+	if st.Mode&unix.S_ISVTX != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
+
+func errnoErr(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		switch errno {
+		case unix.ENOENT:
+			return fs.ErrNotExist
+		case unix.EACCES, unix.EPERM:
+			return fs.ErrPermission
+		}
+	}
+	return err
+}
