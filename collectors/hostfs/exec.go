@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -44,15 +45,41 @@ const (
 	maxStderr      = 64 << 10
 )
 
-type execRunner struct{}
+// commandEnv is the whole environment of a command: the C locale, so that
+// output parses the same everywhere, and a fixed PATH for what the command
+// itself runs. Nothing of ztscan's own environment leaks in.
+var commandEnv = []string{"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+
+// execRunner runs allow-listed binaries of this machine. The zero value is
+// the live host's: Allowed, MaxOutput, WaitDelay.
+type execRunner struct {
+	allowed   map[string][]string // nil: Allowed
+	maxOutput int                 // 0: MaxOutput
+	waitDelay time.Duration       // 0: WaitDelay
+}
+
+// NewRunner is a Runner of this machine's binaries restricted to allowed
+// (command name to absolute candidate paths, as Allowed). Live uses
+// Allowed; tests and embedders pass their own list instead of widening the
+// global one.
+func NewRunner(allowed map[string][]string) Runner {
+	return execRunner{allowed: allowed}
+}
 
 // LookPath finds an allow-listed command's binary on this machine.
-func LookPath(name string) (string, error) {
-	candidates, ok := Allowed[name]
+func LookPath(name string) (string, error) { return lookPathIn(Allowed, name) }
+
+// lookPathIn looks name up in allowed only: $PATH is never consulted, and
+// a candidate that is not an absolute path is ignored.
+func lookPathIn(allowed map[string][]string, name string) (string, error) {
+	candidates, ok := allowed[name]
 	if !ok {
 		return "", fmt.Errorf("%s: %w", name, ErrNotAllowed)
 	}
 	for _, p := range candidates {
+		if !strings.HasPrefix(p, "/") {
+			continue
+		}
 		fi, err := os.Stat(p)
 		if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
 			return p, nil
@@ -61,8 +88,18 @@ func LookPath(name string) (string, error) {
 	return "", fmt.Errorf("%s: %w (looked in %s)", name, exec.ErrNotFound, strings.Join(candidates, ", "))
 }
 
-func (execRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
-	bin, err := LookPath(name)
+func (r execRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+	allowed, maxOutput, waitDelay := r.allowed, r.maxOutput, r.waitDelay
+	if allowed == nil {
+		allowed = Allowed
+	}
+	if maxOutput == 0 {
+		maxOutput = MaxOutput
+	}
+	if waitDelay == 0 {
+		waitDelay = WaitDelay
+	}
+	bin, err := lookPathIn(allowed, name)
 	if err != nil {
 		return nil, err
 	}
@@ -72,18 +109,26 @@ func (execRunner) Run(ctx context.Context, stdin []byte, name string, args ...st
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.WaitDelay = WaitDelay
-	cmd.Env = []string{"LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+	// The command leads its own process group and a timeout kills the
+	// whole group, so helpers it forked die with it instead of holding
+	// our pipes. WaitDelay still bounds the wait for a descendant that left
+	// the group (setsid) with a pipe open.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = waitDelay
+	cmd.Env = append([]string(nil), commandEnv...)
 	cmd.Dir = "/"
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
-	stdout := &cappedBuffer{limit: MaxOutput}
+	// Too much output fails the write, which closes our end of the pipe:
+	// the command gets EPIPE/SIGPIPE now rather than running to its timeout.
+	stdout := &cappedBuffer{limit: maxOutput, failOnOverflow: true}
 	stderr := &cappedBuffer{limit: maxStderr}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err = cmd.Run()
 	if stdout.overflow {
-		return nil, fmt.Errorf("%s: output over %d bytes", bin, MaxOutput)
+		return nil, fmt.Errorf("%s: %w: output over %d bytes", bin, ErrTooLarge, maxOutput)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -129,10 +174,17 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "; ")
 }
 
+// errOutputCap stops os/exec's copy of a command's output at the cap.
+var errOutputCap = errors.New("output cap reached")
+
+// cappedBuffer keeps at most limit bytes. Past the limit it either fails
+// the write (stdout: the result is useless anyway) or keeps draining and
+// drops the rest (stderr: a chatty command must not block on it).
 type cappedBuffer struct {
 	bytes.Buffer
-	limit    int
-	overflow bool
+	limit          int
+	overflow       bool
+	failOnOverflow bool
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
@@ -141,7 +193,10 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 		if room > 0 {
 			b.Buffer.Write(p[:room])
 		}
-		return len(p), nil // keep draining so the child does not block
+		if b.failOnOverflow {
+			return 0, errOutputCap
+		}
+		return len(p), nil
 	}
 	return b.Buffer.Write(p)
 }

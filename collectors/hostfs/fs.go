@@ -23,6 +23,7 @@ type fsHost struct {
 	res      resolver
 	maxFile  int64
 	commands Runner // nil: the target never runs anything
+	inKernel bool   // resolve with openat2(RESOLVE_IN_ROOT); see open.go
 }
 
 // Live is the running host, read through / and allow-listed commands.
@@ -44,7 +45,7 @@ func Rootfs(dir string) (Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("root %s: %w", dir, err)
 	}
-	return &fsHost{kind: KindRootfs, root: abs, res: newResolver(abs), maxFile: DefaultMaxFileSize}, nil
+	return &fsHost{kind: KindRootfs, root: abs, res: newResolver(abs), maxFile: DefaultMaxFileSize, inKernel: openat2Available()}, nil
 }
 
 // Fixture is a host of the given kind whose "/" is dir and whose commands
@@ -55,7 +56,8 @@ func Fixture(kind Kind, dir string, runner Runner) Host {
 	if err != nil {
 		abs = dir
 	}
-	return &fsHost{kind: kind, root: abs, res: newResolver(abs), maxFile: DefaultMaxFileSize, commands: runner}
+	res := newResolver(abs)
+	return &fsHost{kind: kind, root: abs, res: res, maxFile: DefaultMaxFileSize, commands: runner, inKernel: res.root != "" && openat2Available()}
 }
 
 func absPath(dir string) (string, error) {
@@ -77,21 +79,13 @@ func (h *fsHost) ReadFile(name string) ([]byte, error) {
 	return h.ReadFileLimit(name, h.maxFile)
 }
 
-// ReadFileLimit opens without following a final link (the resolver has
-// already followed links inside root) and without blocking, then checks
-// with fstat that what it opened is a regular file: a FIFO or device never
-// hangs the scan, and a link swapped in after resolution is refused.
+// ReadFileLimit opens without blocking (O_NONBLOCK: opening a FIFO with no
+// writer would wait forever), then checks with fstat that what it opened is
+// a regular file: a FIFO, device or socket is ErrNotRegular, never a hang.
 func (h *fsHost) ReadFileLimit(name string, limit int64) ([]byte, error) {
-	resolved, err := h.res.resolve(name, true)
+	fd, err := h.openIn("read", name, unix.O_RDONLY|unix.O_NONBLOCK, true)
 	if err != nil {
 		return nil, err
-	}
-	fd, err := unix.Open(h.res.host(resolved), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			err = ErrLoop
-		}
-		return nil, &PathError{Op: "read", Path: name, Err: errnoErr(err)}
 	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
@@ -109,7 +103,7 @@ func (h *fsHost) ReadFileLimit(name string, limit int64) ([]byte, error) {
 	// while reading.
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, &PathError{Op: "read", Path: name, Err: unwrapOS(err)}
+		return nil, &PathError{Op: "read", Path: name, Err: errnoErr(unwrapOS(err))}
 	}
 	if int64(len(data)) > limit {
 		return nil, &PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)}
@@ -120,13 +114,16 @@ func (h *fsHost) ReadFileLimit(name string, limit int64) ([]byte, error) {
 func (h *fsHost) Stat(name string) (FileInfo, error)  { return h.stat("stat", name, true) }
 func (h *fsHost) Lstat(name string) (FileInfo, error) { return h.stat("lstat", name, false) }
 
+// stat opens with O_PATH, which needs no read permission and never opens
+// the file itself (no FIFO wait, no device side effects), then fstats.
 func (h *fsHost) stat(op, name string, follow bool) (FileInfo, error) {
-	resolved, err := h.res.resolve(name, follow)
+	fd, err := h.openIn(op, name, unix.O_PATH, follow)
 	if err != nil {
 		return FileInfo{}, err
 	}
+	defer unix.Close(fd)
 	var st unix.Stat_t
-	if err := unix.Lstat(h.res.host(resolved), &st); err != nil {
+	if err := unix.Fstat(fd, &st); err != nil {
 		return FileInfo{}, &PathError{Op: op, Path: name, Err: errnoErr(err)}
 	}
 	return FileInfo{
@@ -135,40 +132,54 @@ func (h *fsHost) stat(op, name string, follow bool) (FileInfo, error) {
 	}, nil
 }
 
+// Readlink reads the link through an O_PATH descriptor of the link itself
+// (readlinkat with an empty path), so the link read is the one resolved.
 func (h *fsHost) Readlink(name string) (string, error) {
-	resolved, err := h.res.resolve(name, false)
+	fd, err := h.openIn("readlink", name, unix.O_PATH, false)
 	if err != nil {
 		return "", err
 	}
-	target, err := os.Readlink(h.res.host(resolved))
-	if err != nil {
-		return "", &PathError{Op: "readlink", Path: name, Err: unwrapOS(err)}
+	defer unix.Close(fd)
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(fd, "", buf)
+		if err != nil {
+			return "", &PathError{Op: "readlink", Path: name, Err: errnoErr(err)}
+		}
+		if n < size {
+			return string(buf[:n]), nil
+		}
 	}
-	return target, nil
 }
 
+// ReadDir opens with O_DIRECTORY and O_NONBLOCK so that a FIFO or device
+// is refused by the open itself; entry types come from getdents or from
+// fstatat on the directory descriptor, never from a path lookup.
 func (h *fsHost) ReadDir(name string) ([]DirEntry, error) {
-	resolved, err := h.res.resolve(name, true)
+	fd, err := h.openIn("readdir", name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NONBLOCK, true)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := os.ReadDir(h.res.host(resolved))
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
 	if err != nil {
-		return nil, &PathError{Op: "readdir", Path: name, Err: unwrapOS(err)}
+		return nil, &PathError{Op: "readdir", Path: name, Err: errnoErr(unwrapOS(err))}
 	}
 	out := make([]DirEntry, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, DirEntry{Name: e.Name(), Type: e.Type()})
 	}
-	return out, nil // os.ReadDir sorts by name
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // Glob expands pattern component by component through ReadDir, so that
 // every directory it lists is resolved inside root. Like glob(3), hidden
 // names only match a pattern that starts with a dot.
 func (h *fsHost) Glob(pattern string) ([]string, error) {
-	if !strings.HasPrefix(pattern, "/") {
-		return nil, &PathError{Op: "glob", Path: pattern, Err: errors.New("pattern must be absolute")}
+	if err := checkPath(pattern); err != nil {
+		return nil, &PathError{Op: "glob", Path: pattern, Err: err}
 	}
 	if _, err := path.Match(pattern, ""); err != nil {
 		return nil, &PathError{Op: "glob", Path: pattern, Err: err}
@@ -277,6 +288,8 @@ func errnoErr(err error) error {
 			return fs.ErrNotExist
 		case unix.EACCES, unix.EPERM:
 			return fs.ErrPermission
+		case unix.ELOOP:
+			return ErrLoop
 		}
 	}
 	return err

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Typed errors, so collectors can say what went wrong without parsing text.
@@ -58,20 +60,19 @@ func (r resolver) host(targetPath string) string {
 
 // resolve returns the cleaned target path of name with every symlink
 // resolved inside root. With followFinal false the last component is left
-// as it is (for Lstat and Readlink).
+// as it is (for Lstat and Readlink), unless a slash follows it: as in the
+// kernel, "link/" names what the link points to, which must be a directory.
 func (r resolver) resolve(name string, followFinal bool) (string, error) {
-	if !strings.HasPrefix(name, "/") {
-		return "", &PathError{Op: "resolve", Path: name, Err: errors.New("path must be absolute")}
-	}
-	if strings.IndexByte(name, 0) >= 0 {
-		return "", &PathError{Op: "resolve", Path: name, Err: errors.New("path contains NUL")}
+	if err := checkPath(name); err != nil {
+		return "", &PathError{Op: "resolve", Path: name, Err: err}
 	}
 	links := 0
 	resolved := "/"
 	rest := name
 	for rest != "" {
 		var comp string
-		comp, rest = nextComponent(rest)
+		var slash bool
+		comp, rest, slash = nextComponent(rest)
 		switch comp {
 		case "", ".":
 			continue
@@ -80,13 +81,14 @@ func (r resolver) resolve(name string, followFinal bool) (string, error) {
 			continue
 		}
 		candidate := path.Join(resolved, comp)
-		if rest == "" && !followFinal {
+		final := rest == ""
+		if final && !followFinal && !slash {
 			resolved = candidate
 			break
 		}
 		fi, err := os.Lstat(r.host(candidate))
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && rest == "" {
+			if errors.Is(err, fs.ErrNotExist) && final {
 				// A missing final component is resolved; the caller's
 				// operation reports "not found" with the right op.
 				resolved = candidate
@@ -95,8 +97,8 @@ func (r resolver) resolve(name string, followFinal bool) (string, error) {
 			return "", &PathError{Op: "resolve", Path: name, Err: unwrapOS(err)}
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
-			if rest != "" && !fi.IsDir() {
-				return "", &PathError{Op: "resolve", Path: name, Err: fmt.Errorf("%s: not a directory", candidate)}
+			if (!final || slash) && !fi.IsDir() {
+				return "", &PathError{Op: "resolve", Path: name, Err: fmt.Errorf("%s: %w", candidate, unix.ENOTDIR)}
 			}
 			resolved = candidate
 			continue
@@ -112,21 +114,26 @@ func (r resolver) resolve(name string, followFinal bool) (string, error) {
 		if strings.HasPrefix(target, "/") {
 			resolved = "/"
 		}
-		if rest == "" {
+		switch {
+		case final && slash:
+			rest = target + "/" // the slash still asks for a directory
+		case final:
 			rest = target
-		} else {
+		default:
 			rest = target + "/" + rest
 		}
 	}
 	return resolved, nil
 }
 
-func nextComponent(p string) (comp, rest string) {
+// nextComponent splits the first component off p. slash reports whether a
+// slash followed it, which matters for the last one.
+func nextComponent(p string) (comp, rest string, slash bool) {
 	p = strings.TrimLeft(p, "/")
 	if i := strings.IndexByte(p, '/'); i >= 0 {
-		return p[:i], p[i+1:]
+		return p[:i], strings.TrimLeft(p[i+1:], "/"), true
 	}
-	return p, ""
+	return p, "", false
 }
 
 // unwrapOS drops os.PathError's host path, which must not leak the host
