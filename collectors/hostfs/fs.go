@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -24,6 +25,7 @@ type fsHost struct {
 	maxFile  int64
 	commands Runner // nil: the target never runs anything
 	inKernel bool   // resolve with openat2(RESOLVE_IN_ROOT); see open.go
+	noProcFD bool   // tests: reopen as without /proc (see reopen)
 }
 
 // Live is the running host, read through / and allow-listed commands.
@@ -79,19 +81,21 @@ func (h *fsHost) ReadFile(name string) ([]byte, error) {
 	return h.ReadFileLimit(name, h.maxFile)
 }
 
-// ReadFileLimit opens without blocking (O_NONBLOCK: opening a FIFO with no
-// writer would wait forever), then checks with fstat that what it opened is
-// a regular file: a FIFO, device or socket is ErrNotRegular, never a hang.
+// ReadFileLimit first opens with O_PATH, which does not open the file
+// itself, and checks with fstat that it is a regular file under the cap:
+// a FIFO, socket or device is ErrNotRegular and is never opened for real.
+// That matters for an image, whose device nodes may name this machine's
+// devices (opening a watchdog node arms it, a tape node rewinds). Only
+// then is the same inode opened for reading, without blocking.
 func (h *fsHost) ReadFileLimit(name string, limit int64) ([]byte, error) {
-	fd, err := h.openIn("read", name, unix.O_RDONLY|unix.O_NONBLOCK, true)
+	pathFD, err := h.openIn("read", name, unix.O_PATH, true)
 	if err != nil {
 		return nil, err
 	}
-	f := os.NewFile(uintptr(fd), name)
-	defer f.Close()
+	defer unix.Close(pathFD)
 	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, &PathError{Op: "read", Path: name, Err: err}
+	if err := unix.Fstat(pathFD, &st); err != nil {
+		return nil, &PathError{Op: "read", Path: name, Err: errnoErr(err)}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, &PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, FileType(modeFromStat(&st)))}
@@ -99,6 +103,12 @@ func (h *fsHost) ReadFileLimit(name string, limit int64) ([]byte, error) {
 	if st.Size > limit {
 		return nil, &PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, st.Size, limit)}
 	}
+	fd, err := h.reopen(name, pathFD, &st)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
 	// Files in /proc and /sys report size 0, so the cap is also applied
 	// while reading.
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
@@ -109,6 +119,35 @@ func (h *fsHost) ReadFileLimit(name string, limit int64) ([]byte, error) {
 		return nil, &PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)}
 	}
 	return data, nil
+}
+
+// reopen opens for reading the inode that pathFD (an O_PATH descriptor of
+// the regular file described by st) refers to. Through /proc/self/fd that
+// is exactly that inode, whatever happened to the path since. Without
+// /proc it resolves name again and refuses a different inode; what that
+// cannot undo is the open itself, should a writer to the image have put a
+// device in the file's place in between.
+func (h *fsHost) reopen(name string, pathFD int, st *unix.Stat_t) (int, error) {
+	const flags = unix.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC | unix.O_NOCTTY
+	fd := -1
+	var err error = unix.ENOENT
+	if !h.noProcFD {
+		fd, err = unix.Open("/proc/self/fd/"+strconv.Itoa(pathFD), flags, 0)
+	}
+	if errors.Is(err, unix.ENOENT) {
+		fd, err = h.openIn("read", name, unix.O_RDONLY|unix.O_NONBLOCK, true)
+		if err != nil {
+			return -1, err
+		}
+	} else if err != nil {
+		return -1, &PathError{Op: "read", Path: name, Err: errnoErr(err)}
+	}
+	var now unix.Stat_t
+	if err := unix.Fstat(fd, &now); err != nil || now.Dev != st.Dev || now.Ino != st.Ino {
+		unix.Close(fd)
+		return -1, &PathError{Op: "read", Path: name, Err: errors.New("file replaced while being opened")}
+	}
+	return fd, nil
 }
 
 func (h *fsHost) Stat(name string) (FileInfo, error)  { return h.stat("stat", name, true) }

@@ -82,7 +82,8 @@ func (tr *testRoot) mkdir(t testing.TB, p string) {
 
 // resolverModes returns the root as a Host once per way of resolving:
 // openat2 when the kernel has it, and the userland resolver always (forced,
-// as on a kernel before 5.6). Every behaviour must be the same in both.
+// as on a kernel before 5.6), with and without /proc. Every behaviour must
+// be the same in all of them.
 func resolverModes(t testing.TB, dir string) map[string]Host {
 	t.Helper()
 	h, err := Rootfs(dir)
@@ -96,6 +97,11 @@ func resolverModes(t testing.TB, dir string) map[string]Host {
 	user, _ := Rootfs(dir)
 	user.(*fsHost).inKernel = false
 	modes["userland"] = user
+	// Without /proc, ReadFile reopens by path; the least capable host.
+	bare, _ := Rootfs(dir)
+	bare.(*fsHost).inKernel = false
+	bare.(*fsHost).noProcFD = true
+	modes["userland-noproc"] = bare
 	return modes
 }
 
