@@ -215,7 +215,11 @@ func (h *fsHost) ReadDir(name string) ([]DirEntry, error) {
 
 // Glob expands pattern component by component through ReadDir, so that
 // every directory it lists is resolved inside root. Like glob(3), hidden
-// names only match a pattern that starts with a dot.
+// names only match a pattern component that starts with a dot, unreadable
+// directories are skipped, and ".." is kept as written rather than
+// cleaned away: after a symlink it is the link target's parent, as in every
+// other lookup ("/etc/alt/../x" is not "/etc/x" when alt is a link). A
+// trailing slash matches directories only, and results keep it, as sh.
 func (h *fsHost) Glob(pattern string) ([]string, error) {
 	if err := checkPath(pattern); err != nil {
 		return nil, &PathError{Op: "glob", Path: pattern, Err: err}
@@ -224,19 +228,17 @@ func (h *fsHost) Glob(pattern string) ([]string, error) {
 		return nil, &PathError{Op: "glob", Path: pattern, Err: err}
 	}
 	matches := []string{"/"}
-	comps := strings.Split(strings.Trim(path.Clean(pattern), "/"), "/")
-	for _, comp := range comps {
+	for _, comp := range strings.Split(pattern, "/") {
+		if comp == "" || comp == "." {
+			continue
+		}
 		var next []string
 		for _, dir := range matches {
 			if !hasMeta(comp) {
-				p := path.Join(dir, unescapeGlob(comp))
+				p := joinLiteral(dir, comp)
 				if _, err := h.Lstat(p); err == nil {
 					next = append(next, p)
 				}
-				continue
-			}
-			fi, err := h.Stat(dir)
-			if err != nil || !fi.IsDir() {
 				continue
 			}
 			entries, err := h.ReadDir(dir)
@@ -248,7 +250,7 @@ func (h *fsHost) Glob(pattern string) ([]string, error) {
 					continue
 				}
 				if ok, _ := path.Match(comp, e.Name); ok {
-					next = append(next, path.Join(dir, e.Name))
+					next = append(next, joinLiteral(dir, e.Name))
 				}
 			}
 			if len(next) > MaxGlobMatches {
@@ -260,25 +262,32 @@ func (h *fsHost) Glob(pattern string) ([]string, error) {
 			return nil, nil
 		}
 	}
+	if strings.HasSuffix(pattern, "/") && len(pattern) > 1 {
+		dirs := matches[:0]
+		for _, m := range matches {
+			if fi, err := h.Stat(m); err == nil && fi.IsDir() {
+				dirs = append(dirs, m+"/")
+			}
+		}
+		matches = dirs
+	}
 	sort.Strings(matches)
+	if len(matches) == 0 {
+		return nil, nil
+	}
 	return matches, nil
 }
 
-func hasMeta(s string) bool { return strings.ContainsAny(s, `*?[\`) }
-
-func unescapeGlob(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
+// joinLiteral appends one component to a target path without cleaning,
+// so that ".." stays for the resolver to interpret.
+func joinLiteral(dir, comp string) string {
+	if dir == "/" {
+		return "/" + comp
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
+	return dir + "/" + comp
 }
+
+func hasMeta(s string) bool { return strings.ContainsAny(s, `*?[\`) }
 
 func (h *fsHost) Run(ctx context.Context, name string, args ...string) ([]byte, error) {
 	return h.RunInput(ctx, nil, name, args...)
