@@ -180,23 +180,30 @@ var errOutputCap = errors.New("output cap reached")
 // cappedBuffer keeps at most limit bytes. Past the limit it either fails
 // the write (stdout: the result is useless anyway) or keeps draining and
 // drops the rest (stderr: a chatty command must not block on it).
+//
+// The buffer is a field, not embedded: an embedded bytes.Buffer would
+// promote ReadFrom, and io.Copy (which os/exec uses) would call it and
+// bypass Write, and with it the cap.
 type cappedBuffer struct {
-	bytes.Buffer
+	buf            bytes.Buffer
 	limit          int
 	overflow       bool
 	failOnOverflow bool
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if room := b.limit - b.Len(); len(p) > room {
+	if room := b.limit - b.buf.Len(); len(p) > room {
 		b.overflow = true
 		if room > 0 {
-			b.Buffer.Write(p[:room])
+			b.buf.Write(p[:room])
 		}
 		if b.failOnOverflow {
 			return 0, errOutputCap
 		}
 		return len(p), nil
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
+
+func (b *cappedBuffer) Bytes() []byte  { return b.buf.Bytes() }
+func (b *cappedBuffer) String() string { return b.buf.String() }
