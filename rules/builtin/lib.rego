@@ -57,3 +57,53 @@ part_missing(part, what) := error(sprintf("%s: no status in facts", [what])) if 
 
 # Severity order, for rules and reports that compare severities.
 severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+# int_of(s) is the number a decimal string (as sshd -T and sysctl print
+# them) stands for; undefined for anything else, so a rule can say
+# "not a number" instead of failing at runtime in to_number.
+int_of(s) := to_number(s) if {
+	is_string(s)
+	regex.match(`^[0-9]+$`, s)
+}
+
+int_of(n) := n if is_number(n)
+
+# octal(s) is the value of an octal file mode string such as "0640";
+# undefined when s is not octal.
+octal(s) := sum(digits) if {
+	is_string(s)
+	regex.match(`^[0-7]{1,6}$`, s)
+	n := count(s)
+	digits := [v |
+		some i, d in split(s, "")
+		v := to_number(d) * bits.lsh(1, 3 * ((n - 1) - i))
+	]
+}
+
+# major_minor(s) is [major, minor] read from the leading "X.Y" of a
+# version or kernel release ("6.1.0-13-amd64" -> [6, 1]); undefined when
+# s does not start so. Compare the arrays, never the strings ("10.1" >
+# "5.4" only numerically).
+major_minor(s) := [to_number(m[1]), to_number(m[2])] if {
+	is_string(s)
+	m := regex.find_all_string_submatch_n(`^([0-9]+)\.([0-9]+)`, s, 1)[0]
+}
+
+# basename(p) is the last element of a slash-separated path.
+basename(p) := b if {
+	parts := split(p, "/")
+	b := parts[count(parts) - 1]
+}
+
+# config_missing(keys) is an error verdict naming the data.config keys
+# (dotted paths) a rule needs and the configuration lacks; undefined when
+# all are set.
+config_missing(keys) := error(sprintf("configuration lacks %s (see config/defaults.yaml)", [concat(", ", absent)])) if {
+	absent := [k |
+		some k in keys
+		object.get(data.config, split(k, "."), null) == null
+	]
+	count(absent) > 0
+}
+
+config_missing(_) := error("configuration (data.config) is missing") if not data.config
