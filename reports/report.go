@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ztscan/ztscan/facts"
@@ -136,6 +137,9 @@ func resultOf(o rules.Outcome) Result {
 	if r.Evidence == nil {
 		r.Evidence = map[string]any{}
 	}
+	if r.Section == "" {
+		r.Section = sectionFromID(r.ID)
+	}
 	if !knownStatus(r.Status) {
 		// A status nobody counts would vanish from the summary; make it
 		// visible as the error it is.
@@ -151,6 +155,16 @@ func knownStatus(s string) bool {
 		return true
 	}
 	return false
+}
+
+// sectionFromID is the checklist section an ID names, for outcomes made
+// without the engine: "ZT-SSH-001" => "SSH", "ACME-WEB-7" => "WEB".
+func sectionFromID(id string) string {
+	parts := strings.Split(id, "-")
+	if len(parts) >= 3 {
+		return strings.Join(parts[1:len(parts)-1], "-")
+	}
+	return parts[0]
 }
 
 // scanID identifies a scan: the same host and start time give the same ID,

@@ -17,7 +17,7 @@ func TestBuild(t *testing.T) {
 	outcomes := []rules.Outcome{
 		{Rule: rules.Rule{ID: "ZT-SSH-002", Section: "SSH", Severity: "high"}, Verdict: rules.Verdict{Status: rules.Fail}},
 		{Rule: rules.Rule{ID: "ZT-FW-001", Section: "FW", Severity: "critical", References: []string{"a"}}, Verdict: rules.Verdict{Status: rules.Pass, Evidence: map[string]any{"k": 1}}},
-		{Rule: rules.Rule{ID: "ZT-AUD-001", Section: "AUD", Severity: "low"}, Verdict: rules.Verdict{Status: "maybe", Message: "hm"}},
+		{Rule: rules.Rule{ID: "ZT-AUD-001", Severity: "low"}, Verdict: rules.Verdict{Status: "maybe", Message: "hm"}},
 	}
 	r := Build(in, outcomes)
 
@@ -31,6 +31,9 @@ func TestBuild(t *testing.T) {
 	// An unknown status must not vanish from the counts.
 	if got := r.Results[0]; got.Status != rules.Error || !strings.Contains(got.Message, `"maybe"`) {
 		t.Errorf("unknown status became %q %q, want an error naming it", got.Status, got.Message)
+	}
+	if got := r.Results[0].Section; got != "AUD" {
+		t.Errorf("a rule without a section got %q, want it from the ID: AUD", got)
 	}
 	if r.Results[2].Evidence == nil || r.Results[2].References == nil {
 		t.Errorf("evidence and references must be {} and [], never null")

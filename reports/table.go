@@ -120,8 +120,12 @@ func (t *tableWriter) header() {
 	if target.OS.Arch != "" {
 		osName += " " + target.OS.Arch
 	}
+	tool := strings.TrimSpace(t.r.Tool.Name + " " + t.r.Tool.Version)
+	if t.r.Tool.Name == "" {
+		tool = strings.TrimSpace("ztscan " + t.r.Tool.Version)
+	}
 	duration := time.Duration(t.r.Scan.DurationMS) * time.Millisecond
-	t.heading(terminalLine(fmt.Sprintf("%s %s scan %s", t.r.Tool.Name, t.r.Tool.Version, t.r.Scan.ID)))
+	t.heading(terminalLine(fmt.Sprintf("%s scan %s", tool, t.r.Scan.ID)))
 	t.printf("Target:   %s\n", terminalLine(what))
 	t.printf("OS:       %s\n", terminalLine(osName))
 	t.printf("Started:  %s, took %s\n\n", t.r.Scan.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"), duration)
