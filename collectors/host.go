@@ -210,7 +210,7 @@ func highestVersion(versions []string) string {
 // 6.1.0-9 as a package manager would order them.
 func naturalLess(a, b string) bool {
 	for a != "" && b != "" {
-		da, db := isDigit(a[0]), isDigit(b[0])
+		da, db := isASCIIDigit(a[0]), isASCIIDigit(b[0])
 		if da && db {
 			na, ra := leadingRun(a, true)
 			nb, rb := leadingRun(b, true)
@@ -232,11 +232,11 @@ func naturalLess(a, b string) bool {
 	return len(a) < len(b)
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func leadingRun(s string, digits bool) (string, string) {
 	i := 0
-	for i < len(s) && isDigit(s[i]) == digits {
+	for i < len(s) && isASCIIDigit(s[i]) == digits {
 		i++
 	}
 	return s[:i], s[i:]
