@@ -35,7 +35,7 @@ func updating() bool {
 
 // implementedSections are the checklist sections whose every ID must have
 // a built-in rule. Add a section here when its rules land.
-var implementedSections = []string{"SSH"}
+var implementedSections = []string{"SSH", "KRN", "MAC"}
 
 // checklistRow is one control of the checklist.
 type checklistRow struct {
