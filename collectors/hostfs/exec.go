@@ -59,9 +59,9 @@ type execRunner struct {
 }
 
 // NewRunner is a Runner of this machine's binaries restricted to allowed
-// (command name to absolute candidate paths, as Allowed). Live uses
-// Allowed; tests and embedders pass their own list instead of widening the
-// global one.
+// (command name to absolute candidate paths, as Allowed; nil means
+// Allowed). Tests and embedders pass their own list instead of widening
+// the global one; Live uses Allowed.
 func NewRunner(allowed map[string][]string) Runner {
 	return execRunner{allowed: allowed}
 }

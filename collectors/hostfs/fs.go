@@ -47,7 +47,8 @@ func Rootfs(dir string) (Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("root %s: %w", dir, err)
 	}
-	return &fsHost{kind: KindRootfs, root: abs, res: newResolver(abs), maxFile: DefaultMaxFileSize, inKernel: openat2Available()}, nil
+	res := newResolver(abs)
+	return &fsHost{kind: KindRootfs, root: abs, res: res, maxFile: DefaultMaxFileSize, inKernel: res.root != "" && openat2Available()}, nil
 }
 
 // Fixture is a host of the given kind whose "/" is dir and whose commands
