@@ -285,7 +285,7 @@ func TestSnapshots(t *testing.T) {
 		}
 	}
 	if len(snapshots) == 0 {
-		t.Skip("no snapshots in testdata/snapshots")
+		t.Fatal("no snapshots in testdata/snapshots")
 	}
 	for _, f := range snapshots {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
