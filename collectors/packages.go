@@ -95,6 +95,9 @@ func parseDpkgStatus(data []byte) (map[string]Package, error) {
 			if cur.pkg == "" {
 				return fmt.Errorf("line %d: stanza without a Package field", cur.line)
 			}
+			if strings.ContainsFunc(cur.pkg, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+				return fmt.Errorf("line %d: invalid package name %q", cur.line, cur.pkg)
+			}
 			stanzas = append(stanzas, cur)
 		}
 		cur = dpkgStanza{}

@@ -77,7 +77,9 @@ func ParseLine(s string) (l Line, ok bool, err error) {
 	if err := checkKey(key); err != nil {
 		return Line{}, false, err
 	}
-	l.Key = normalize(key)
+	if l.Key = normalize(key); l.Key == "" {
+		return Line{}, false, fmt.Errorf("invalid key %q", shorten(key))
+	}
 	l.Value, l.HasValue = strings.TrimSpace(value), hasValue
 	return l, true, nil
 }
