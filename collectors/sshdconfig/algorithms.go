@@ -189,17 +189,24 @@ func namesCat(a, b string) string {
 	if b == "" {
 		return a
 	}
-	ret := a
+	have := map[string]bool{}
+	for _, n := range strings.Split(a, ",") {
+		have[n] = true
+	}
+	var sb strings.Builder
+	sb.WriteString(a)
 	for _, p := range strings.Split(b, ",") {
 		if p == "" {
 			break
 		}
-		if inList(p, ret) {
+		if have[p] {
 			continue
 		}
-		ret += "," + p
+		have[p] = true
+		sb.WriteString(",")
+		sb.WriteString(p)
 	}
-	return ret
+	return sb.String()
 }
 
 func filterAllowlist(proposal, filter string) string {
