@@ -1,8 +1,8 @@
 package rules
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -36,7 +36,7 @@ type Outcome struct {
 // rule-ID order. A rule that yields no verdict, or a malformed one, is an
 // error result: a rule can never pass by saying nothing.
 func (e *Engine) Eval(ctx context.Context, snapshotJSON []byte) ([]Outcome, error) {
-	input, err := ast.ValueFromReader(bytesReader(snapshotJSON))
+	input, err := ast.ValueFromReader(bytes.NewReader(snapshotJSON))
 	if err != nil {
 		return nil, fmt.Errorf("facts are not valid JSON: %w", err)
 	}
@@ -127,17 +127,4 @@ func verdictOf(v any) Verdict {
 		ev = map[string]any{}
 	}
 	return Verdict{Status: status, Message: msg, Evidence: ev}
-}
-
-// normalise makes evidence JSON-clean (json.Number and friends).
-func normalise(v map[string]any) map[string]any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out map[string]any
-	if json.Unmarshal(b, &out) != nil {
-		return v
-	}
-	return out
 }

@@ -21,12 +21,12 @@ collector(name) := c if {
 # this target (an offline root has no sockets). Undefined when the facts
 # are there, so rules start with:
 #   zt_x := v if { v := lib.missing("sshd") } else := ...
-missing(name) := error(sprintf("collector %s failed: %s", [name, c.error])) if {
+missing(name) := error(sprintf("collector %s failed: %s", [name, object.get(c, "error", "no reason given")])) if {
 	c := collector(name)
 	c.status == "error"
 }
 
-missing(name) := skip(sprintf("not available on this target: %s", [c.error])) if {
+missing(name) := skip(sprintf("not available on this target: %s", [object.get(c, "error", "no reason given")])) if {
 	c := collector(name)
 	c.status == "unavailable"
 }

@@ -77,6 +77,10 @@ as_list(x) := x if is_array(x)
 
 as_list(x) := [w | some w in split(x, " "); w != ""] if is_string(x)
 
+# am_text is AuthenticationMethods as sshd -T prints it (lists separated by
+# spaces), for messages.
+am_text := concat(" ", as_list(eff.authenticationmethods))
+
 comma_list(s) := [w | some w in split(s, ","); w != ""]
 
 # method_lists is AuthenticationMethods as lists of method names
@@ -84,7 +88,7 @@ comma_list(s) := [w | some w in split(s, ","); w != ""]
 # [["publickey","keyboard-interactive"],["publickey"]]); "any" is one
 # list of one pseudo-method, i.e. a single factor.
 method_lists := [methods |
-	some l in split(trim_space(eff.authenticationmethods), " ")
+	some l in as_list(eff.authenticationmethods)
 	l != ""
 	methods := [m | some x in split(l, ","); m := split(x, ":")[0]]
 ]
@@ -192,12 +196,12 @@ zt_ssh_003 := v if {
 } else := v if {
 	v := need(["authenticationmethods"])
 } else := lib.pass(
-	sprintf("KbdInteractiveAuthentication is yes but only as a second factor after publickey: AuthenticationMethods is %q (%s)", [eff.authenticationmethods, origin]),
+	sprintf("KbdInteractiveAuthentication is yes but only as a second factor after publickey: AuthenticationMethods is %q (%s)", [am_text, origin]),
 	ev({"kbdinteractiveauthentication": kw(["kbdinteractiveauthentication", "challengeresponseauthentication"]), "authenticationmethods": eff.authenticationmethods}),
 ) if {
 	kbd_behind_pubkey
 } else := lib.fail(
-	sprintf("KbdInteractiveAuthentication is %s (%s) and AuthenticationMethods %q does not require publickey before it: it works as password authentication", [kw(["kbdinteractiveauthentication", "challengeresponseauthentication"]), origin, eff.authenticationmethods]),
+	sprintf("KbdInteractiveAuthentication is %s (%s) and AuthenticationMethods %q does not require publickey before it: it works as password authentication", [kw(["kbdinteractiveauthentication", "challengeresponseauthentication"]), origin, am_text]),
 	ev({"kbdinteractiveauthentication": kw(["kbdinteractiveauthentication", "challengeresponseauthentication"]), "authenticationmethods": eff.authenticationmethods}),
 )
 
@@ -734,13 +738,15 @@ zt_ssh_018 := v if {
 	not sshd.pam
 } else := v if {
 	v := lib.error(lib.part_missing(sshd.pam, "the PAM stack of sshd").message)
-} else := lib.fail(sprintf("AuthenticationMethods is %q (%s): one factor is enough to log in", [eff.authenticationmethods, origin]), mfa_evidence) if {
+} else := lib.fail(sprintf("AuthenticationMethods is %q (%s): one factor is enough to log in", [am_text, origin]), mfa_evidence) if {
 	not two_factor
 } else := lib.fail(sprintf("UsePAM is %s (%s): the PAM OTP modules are never asked", [eff.usepam, origin]), mfa_evidence) if {
 	eff.usepam != "yes"
-} else := lib.fail(sprintf("AuthenticationMethods is %q but %s loads no OTP module (%s)", [eff.authenticationmethods, object.get(sshd.pam, "file", "/etc/pam.d/sshd"), concat(", ", data.config.ssh.otp_pam_modules)]), mfa_evidence) if {
+} else := lib.fail(sprintf("AuthenticationMethods is %q but %s loads no OTP module (%s)", [am_text, object.get(sshd.pam, "file", "/etc/pam.d/sshd"), concat(", ", data.config.ssh.otp_pam_modules)]), mfa_evidence) if {
 	count(otp_modules) == 0
-} else := lib.pass(sprintf("AuthenticationMethods is %q (%s) and PAM asks %s%s", [eff.authenticationmethods, origin, concat(", ", sort([sprintf("%s (%s:%v)", [lib.basename(m.module), m.file, m.line]) | some m in otp_modules])), nullok_note]), mfa_evidence)
+} else := lib.fail(sprintf("AuthenticationMethods is %q but the OTP module is optional: %s (nullok lets users without an enrolled token log in with one factor)", [am_text, concat(", ", nullok_modules)]), mfa_evidence) if {
+	count(nullok_modules) > 0
+} else := lib.pass(sprintf("AuthenticationMethods is %q (%s) and PAM asks %s", [am_text, origin, concat(", ", sort([sprintf("%s (%s:%v)", [lib.basename(m.module), m.file, m.line]) | some m in otp_modules]))]), mfa_evidence)
 
 otp_modules contains m if {
 	some m in object.get(sshd.pam, "modules", [])
@@ -748,12 +754,12 @@ otp_modules contains m if {
 	lib.basename(m.module) in data.config.ssh.otp_pam_modules
 }
 
-default nullok_note := ""
-
-nullok_note := "; note: nullok lets users without an enrolled token log in with one factor" if {
+# nullok_modules are OTP modules that let a user without an enrolled token
+# through: MFA that is optional is not MFA.
+nullok_modules := sort([sprintf("%s (%s:%v)", [lib.basename(m.module), object.get(m, "file", ""), object.get(m, "line", 0)]) |
 	some m in otp_modules
 	"nullok" in object.get(m, "args", [])
-}
+])
 
 mfa_evidence := ev({
 	"authenticationmethods": eff.authenticationmethods,

@@ -719,10 +719,11 @@ test_zt_ssh_018_pass if {
 	contains(r.message, "pam_google_authenticator.so (/etc/pam.d/sshd:3)")
 }
 
-test_zt_ssh_018_pass_nullok_noted if {
+test_zt_ssh_018_fail_nullok if {
 	pam := {"status": "ok", "file": "/etc/pam.d/sshd", "modules": [{"type": "auth", "control": "required", "module": "/lib/x86_64-linux-gnu/security/pam_oath.so", "args": ["nullok"], "file": "/etc/pam.d/sshd", "line": 2}]}
 	r := run("zt_ssh_018", with_sshd({"pam": pam}))
-	r.status == "pass"
+	r.status == "fail"
+	contains(r.message, "pam_oath.so (/etc/pam.d/sshd:2)")
 	contains(r.message, "nullok")
 }
 
@@ -767,4 +768,25 @@ test_zt_ssh_018_error_pam_unavailable if {
 
 test_zt_ssh_018_skip_not_installed if {
 	run("zt_ssh_018", not_installed).status == "skip"
+}
+
+# AuthenticationMethods as the collector emits it: an array of method lists.
+test_zt_ssh_018_pass_array_form if {
+	r := run("zt_ssh_018", with_eff({"authenticationmethods": ["publickey,keyboard-interactive:pam"]}))
+	r.status == "pass"
+	contains(r.message, "\"publickey,keyboard-interactive:pam\"")
+}
+
+test_zt_ssh_018_fail_array_form_any if {
+	run("zt_ssh_018", with_eff({"authenticationmethods": ["any"]})).status == "fail"
+}
+
+test_zt_ssh_003_pass_mfa_exception_array_form if {
+	r := run("zt_ssh_003", with_eff({"kbdinteractiveauthentication": "yes", "authenticationmethods": ["publickey,keyboard-interactive"]}))
+	r.status == "pass"
+}
+
+test_zt_ssh_003_fail_array_form_alternative if {
+	r := run("zt_ssh_003", with_eff({"kbdinteractiveauthentication": "yes", "authenticationmethods": ["publickey,keyboard-interactive", "keyboard-interactive"]}))
+	r.status == "fail"
 }

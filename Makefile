@@ -1,0 +1,26 @@
+# Convenience targets; the README's two commands work without make.
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/ztscan/ztscan/internal/version.Version=$(VERSION)
+
+.PHONY: build scan test deps bench fuzz
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ztscan ./cmd/ztscan
+
+scan: build
+	./bin/ztscan
+
+# What the tests use: a real sshd for the oracle, nft and ip for the
+# firewall and namespace tests.
+deps:
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends openssh-server iproute2 nftables
+
+test:
+	$(GO) test ./...
+
+bench: build
+	./bench/run.sh
+
+fuzz:
+	./bench/fuzz.sh
