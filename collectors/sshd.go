@@ -93,7 +93,7 @@ func (c *SSHD) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 			// say so, the parser is the one that is wrong.
 			f.ParserDivergence = parseErr.Error()
 		} else {
-			return nil, parseErr
+			return nil, locateConfigError(parseErr)
 		}
 	}
 	if cfg != nil {
@@ -123,6 +123,17 @@ func (c *SSHD) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 	}
 	f.PAM = collectPAM(h, "sshd")
 	return f, nil
+}
+
+// locateConfigError names the file for the few errors sshd itself reports
+// without one (include loops and nesting), so that every refused
+// configuration points at a file.
+func locateConfigError(err error) error {
+	var ce *sshdconfig.ConfigError
+	if errors.As(err, &ce) && ce.Line == 0 && ce.File != "" {
+		return fmt.Errorf("%s: %w", ce.File, err)
+	}
+	return err
 }
 
 // sshdInstalled decides from facts whether sshd is there: the package

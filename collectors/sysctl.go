@@ -75,6 +75,9 @@ type SysctlFacts struct {
 	Runtime   SysctlRuntime              `json:"runtime"`
 	Persisted SysctlPersisted            `json:"persisted"`
 	Effective map[string]EffectiveSysctl `json:"effective"`
+	// KernelConfig is the offline root's kernel build config that supplied
+	// build-dependent defaults, when there is one.
+	KernelConfig string `json:"kernel_config,omitempty"`
 }
 
 // SysctlRuntime is what the running kernel reports under /proc/sys.
@@ -99,7 +102,8 @@ type SysctlPersisted struct {
 }
 
 // EffectiveSysctl is the value rules judge and where it comes from:
-// "runtime", "persisted" or "kernel-default".
+// "runtime", "persisted", "kernel-default" (the same in every build) or
+// "kernel-config" (from the image's /boot/config-<release>).
 type EffectiveSysctl struct {
 	Value  string `json:"value"`
 	Source string `json:"source"`
@@ -123,7 +127,11 @@ func (*Sysctl) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 	} else {
 		out.Runtime = runtimeSysctl(h)
 	}
-	out.Effective = effectiveSysctl(h.Kind(), out.Runtime, out.Persisted)
+	var build map[string]string
+	if h.Kind() == hostfs.KindRootfs {
+		build, out.KernelConfig = kernelBuildDefaults(h)
+	}
+	out.Effective = effectiveSysctl(h.Kind(), out.Runtime, out.Persisted, build)
 	return out, nil
 }
 
@@ -171,7 +179,10 @@ func persistedSysctl(h hostfs.Host) SysctlPersisted {
 // effectiveSysctl is the runtime value on a live host (what the kernel
 // does now); on an offline root, the persisted value, else the kernel's
 // build-independent default, else nothing.
-func effectiveSysctl(kind hostfs.Kind, rt SysctlRuntime, p SysctlPersisted) map[string]EffectiveSysctl {
+//
+// The defaults that depend on the kernel build come from the image's own
+// kernel config when it ships one (source "kernel-config").
+func effectiveSysctl(kind hostfs.Kind, rt SysctlRuntime, p SysctlPersisted, build map[string]string) map[string]EffectiveSysctl {
 	out := map[string]EffectiveSysctl{}
 	for _, key := range SysctlKeys {
 		if kind != hostfs.KindRootfs {
@@ -184,6 +195,8 @@ func effectiveSysctl(kind hostfs.Kind, rt SysctlRuntime, p SysctlPersisted) map[
 			out[key] = EffectiveSysctl{Value: s.Value, Source: "persisted"}
 		} else if v, ok := kernelDefaults[key]; ok {
 			out[key] = EffectiveSysctl{Value: v, Source: "kernel-default"}
+		} else if v, ok := build[key]; ok {
+			out[key] = EffectiveSysctl{Value: v, Source: "kernel-config"}
 		}
 	}
 	return out

@@ -126,10 +126,35 @@ test_zt_krn_001_pass_ipv6_missing if {
 	contains(r.message, "IPv6 is disabled")
 }
 
-test_zt_krn_001_fail_rootfs_not_persisted if {
+# Not persisted, and no default the image lets us know: skip, not a guess.
+test_zt_krn_001_skip_rootfs_not_persisted if {
 	r := run("zt_krn_001", offline(object.remove(hardened, ["net.ipv4.ip_forward"])))
-	r.status == "fail"
+	r.status == "skip"
 	contains(r.message, "net.ipv4.ip_forward is not persisted and its default depends on the kernel build")
+}
+
+# offline_with(vals, extra) is offline(vals) whose effective values also
+# hold extra ({key: {value, source}}), e.g. defaults from a kernel config.
+offline_with(vals, extra) := json.patch(offline(vals), [{
+	"op": "add", "path": "/facts/sysctl/effective",
+	"value": object.union(offline(vals).facts.sysctl.effective, extra),
+}])
+
+# A wrong value still fails when another key of the control is unknowable,
+# and the message names both.
+test_zt_krn_007_fail_with_indeterminate_part if {
+	vals := object.remove(hardened, ["kernel.dmesg_restrict", "kernel.kptr_restrict"])
+	r := run("zt_krn_007", offline_with(vals, {"kernel.kptr_restrict": {"value": "0", "source": "kernel-default"}}))
+	r.status == "fail"
+	contains(r.message, "kernel.kptr_restrict is 0")
+	contains(r.message, "kernel.dmesg_restrict is not persisted")
+}
+
+test_zt_krn_008_pass_rootfs_kernel_config if {
+	vals := object.remove(hardened, ["kernel.randomize_va_space"])
+	r := run("zt_krn_008", offline_with(vals, {"kernel.randomize_va_space": {"value": "2", "source": "kernel-config"}}))
+	r.status == "pass"
+	contains(r.message, "kernel-config")
 }
 
 test_zt_krn_001_pass_rootfs if {
