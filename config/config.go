@@ -2,14 +2,19 @@
 // with a user's YAML file. The defaults double as the schema: a key the
 // defaults do not have, or a value of another kind, is an error naming the
 // file, line and key, so a typo never silently keeps a default.
+//
+// The defaults live in defaults/*.yaml, one file per area, each owning its
+// top-level keys; they are merged in file-name order.
 package config
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -17,8 +22,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed defaults.yaml
-var defaultsYAML []byte
+//go:embed defaults/*.yaml
+var defaultsFS embed.FS
 
 // DefaultPath is read when --config is not given and the file exists.
 const DefaultPath = "/etc/ztscan/config.yaml"
@@ -35,15 +40,69 @@ type Config struct {
 
 // Defaults returns the embedded defaults.
 func Defaults() (*Config, error) {
+	schema, err := defaultsSchema()
+	if err != nil {
+		return nil, err
+	}
 	var v map[string]any
-	if err := yaml.Unmarshal(defaultsYAML, &v); err != nil {
+	if err := schema.Decode(&v); err != nil {
+		return nil, fmt.Errorf("built-in defaults: %w", err)
+	}
+	v, err = jsonTyped(v)
+	if err != nil {
 		return nil, fmt.Errorf("built-in defaults: %w", err)
 	}
 	return &Config{Values: v}, nil
 }
 
-// DefaultsYAML returns the commented defaults file.
-func DefaultsYAML() []byte { return bytes.Clone(defaultsYAML) }
+// DefaultsYAML returns the commented default files, concatenated.
+func DefaultsYAML() []byte {
+	var b bytes.Buffer
+	names, _ := fs.Glob(defaultsFS, "defaults/*.yaml")
+	for _, n := range names {
+		data, _ := defaultsFS.ReadFile(n)
+		b.Write(data)
+		b.WriteString("\n")
+	}
+	return b.Bytes()
+}
+
+// defaultsSchema merges the default files into one mapping node; a
+// top-level key defined by two files is an error (each area owns its keys).
+func defaultsSchema() (*yaml.Node, error) {
+	names, err := fs.Glob(defaultsFS, "defaults/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	merged := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	owner := map[string]string{}
+	for _, n := range names {
+		data, err := defaultsFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("built-in defaults %s: %w", n, err)
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		top := doc.Content[0]
+		if top.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("built-in defaults %s: not a mapping", n)
+		}
+		for i := 0; i+1 < len(top.Content); i += 2 {
+			key := top.Content[i].Value
+			if prev, dup := owner[key]; dup {
+				return nil, fmt.Errorf("built-in defaults: key %q is defined in %s and %s", key, prev, n)
+			}
+			owner[key] = n
+		}
+		merged.Content = append(merged.Content, top.Content...)
+	}
+	return merged, nil
+}
 
 // Load reads path over the defaults. explicit says the user named the file
 // (--config): then a missing file is an error; the default path may be
@@ -102,18 +161,22 @@ func (c *Config) overlay(name string, data []byte) error {
 	if user.Kind == 0 || len(user.Content) == 0 {
 		return nil // empty file: defaults
 	}
-	var schema yaml.Node
-	if err := yaml.Unmarshal(defaultsYAML, &schema); err != nil {
-		return fmt.Errorf("built-in defaults: %w", err)
+	schema, err := defaultsSchema()
+	if err != nil {
+		return err
 	}
-	if err := check(name, "", schema.Content[0], user.Content[0]); err != nil {
+	if err := check(name, "", schema, user.Content[0]); err != nil {
 		return err
 	}
 	var values map[string]any
 	if err := user.Decode(&values); err != nil {
 		return fmt.Errorf("config %s: %w", name, err)
 	}
-	c.Values = merge(c.Values, values)
+	merged, err := jsonTyped(merge(c.Values, values))
+	if err != nil {
+		return fmt.Errorf("config %s: %w", name, err)
+	}
+	c.Values = merged
 	return nil
 }
 
@@ -217,6 +280,18 @@ func tagName(tag string) string {
 		return "null"
 	}
 	return strings.TrimPrefix(tag, "!!")
+}
+
+// jsonTyped gives values the types a JSON decoder would (float64 numbers,
+// map[string]any), which is what OPA's store and data.config expect.
+func jsonTyped(v map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }
 
 // merge overlays user onto base: mappings merge key by key, anything else

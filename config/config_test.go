@@ -23,10 +23,10 @@ func TestLoadOverlaysDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	ssh := cfg.Values["ssh"].(map[string]any)
-	if ssh["max_auth_tries"] != 4 {
+	if ssh["max_auth_tries"] != 4.0 {
 		t.Errorf("max_auth_tries = %v, want 4", ssh["max_auth_tries"])
 	}
-	if ssh["max_sessions"] != 2 {
+	if ssh["max_sessions"] != 2.0 {
 		t.Errorf("max_sessions = %v, want the default 2 kept", ssh["max_sessions"])
 	}
 	if cfg.Values["host"].(map[string]any)["router"] != true {
@@ -97,5 +97,26 @@ func TestEmptyFileKeepsDefaults(t *testing.T) {
 	d, _ := Defaults()
 	if len(cfg.Values) != len(d.Values) {
 		t.Error("empty file changed the defaults")
+	}
+}
+
+// TestDefaultsAreOneSchema: every default file parses, owns distinct
+// top-level keys, and the merged defaults validate against themselves.
+func TestDefaultsAreOneSchema(t *testing.T) {
+	cfg, err := Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ssh", "host", "kernel"} {
+		if _, ok := cfg.Values[k]; !ok {
+			t.Errorf("defaults lack %q", k)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "all.yaml")
+	if err := os.WriteFile(p, DefaultsYAML(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p, true); err != nil {
+		t.Errorf("the defaults do not validate as a user file: %v", err)
 	}
 }
