@@ -36,6 +36,7 @@ type SSHDFacts struct {
 	Source            string           `json:"source,omitempty"`
 	FallbackReason    string           `json:"fallback_reason,omitempty"`
 	ParserDivergence  string           `json:"parser_divergence,omitempty"`
+	DefaultsVersion   string           `json:"defaults_version,omitempty"`
 	ConfigPath        string           `json:"config_path"`
 	Effective         map[string]any   `json:"effective,omitempty"`
 	MatchBlocks       []SSHDMatchBlock `json:"match_blocks"`
@@ -72,6 +73,9 @@ func (c *SSHD) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 	f.Version = opensshVersion(pkgVersion)
 
 	cfg, parseErr := sshdconfig.Load(h, sshdConfigPath, sshdconfig.Options{Version: f.Version})
+	if cfg != nil && !cfg.VersionExact() && f.Version != "" {
+		f.DefaultsVersion = "9.2p1"
+	}
 	if h.CanRun() {
 		out, runErr := h.Run(ctx, "sshd", "-T", "-f", sshdConfigPath)
 		switch {
