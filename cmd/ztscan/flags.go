@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -105,6 +106,29 @@ func (f *reportFlags) loadEngine(e *env, cfg *config.Config) (*rules.Engine, err
 		return nil, inputError(fmt.Errorf("rules: %w", err))
 	}
 	return eng, nil
+}
+
+// loadEngineAsync starts loading the rules and returns a function that
+// waits for the engine, already checked against --only/--skip.
+func (f *reportFlags) loadEngineAsync(e *env, cfg *config.Config) func() (*rules.Engine, error) {
+	type loaded struct {
+		eng *rules.Engine
+		err error
+	}
+	ch := make(chan loaded, 1)
+	go func() {
+		eng, err := f.loadEngine(e, cfg)
+		if err == nil {
+			err = f.checkSelection(eng)
+		}
+		ch <- loaded{eng, err}
+	}()
+	var once sync.Once
+	var res loaded
+	return func() (*rules.Engine, error) {
+		once.Do(func() { res = <-ch })
+		return res.eng, res.err
+	}
 }
 
 // checkSelection fails early when --only or --skip names no rule, before

@@ -59,19 +59,22 @@ func newScanCommand(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			eng, err := rf.loadEngine(e, cfg)
-			if err != nil {
-				return err
-			}
-			if err := rf.checkSelection(eng); err != nil {
-				return err
-			}
+			// Compiling the rules and collecting the facts are independent:
+			// do both at once (compilation is most of a scan's CPU time).
+			engine := rf.loadEngineAsync(e, cfg)
 			h, err := tf.host()
 			if err != nil {
+				if _, engErr := engine(); engErr != nil {
+					return engErr // bad usage is reported before a bad target
+				}
 				return err
 			}
 			started := time.Now().UTC()
 			snap := collectSnapshot(e, h, tf.timeout)
+			eng, err := engine()
+			if err != nil {
+				return err
+			}
 			r, err := judge(e, eng, &rf, snap, started)
 			if err != nil {
 				return err
