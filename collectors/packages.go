@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ztscan/ztscan/collectors/hostfs"
+	"github.com/ztscan/ztscan/collectors/rpmdb"
 )
 
 // DpkgStatusFile is dpkg's database of package states.
@@ -20,9 +21,15 @@ const maxDpkgStatusSize = 64 << 20
 
 // PackagesFacts list the installed packages of the target's package
 // manager, keyed by name as dpkg-query shows it ("libc6", "libc6:i386").
+// On an RPM system the keys are rpm names ("openssh-server"); a name
+// installed for several architectures keeps its plain key for the first
+// and is "name.arch" for the others, as rpm -q names them.
 type PackagesFacts struct {
-	Manager   string             `json:"manager"`
-	Source    string             `json:"source"`
+	Manager string `json:"manager"` // "dpkg" or "rpm"
+	Source  string `json:"source"`  // the database file read
+	// Format is the rpm database format ("sqlite", "ndb", "bdb"); empty
+	// for dpkg.
+	Format    string             `json:"format,omitempty"`
 	Installed map[string]Package `json:"installed"`
 }
 
@@ -44,23 +51,73 @@ func NewPackages() *Packages { return &Packages{} }
 // Name is the facts key.
 func (*Packages) Name() string { return "packages" }
 
-// Collect reads dpkg's status file. A target without one (an RPM or
-// Alpine root) is unavailable, not an empty package list.
+// Collect reads dpkg's status file, or else the rpm database (read
+// without running rpm). A target with neither (an Alpine root) is
+// unavailable, not an empty package list.
 func (*Packages) Collect(ctx context.Context, h hostfs.Host) (any, error) {
-	installed, err := InstalledPackages(h)
+	f, err := installedPackages(h)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, Unavailable("no package database (%s)", DpkgStatusFile)
+		return nil, Unavailable("no package database (%s, nor an rpm database in /var/lib/rpm or /usr/lib/sysimage/rpm)", DpkgStatusFile)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return PackagesFacts{Manager: "dpkg", Source: DpkgStatusFile, Installed: installed}, nil
+	return f, nil
 }
 
-// InstalledPackages parses the target's dpkg status file on each call (a
-// few milliseconds for thousands of packages), so that nothing is shared
-// between hosts. A missing database is an error wrapping fs.ErrNotExist.
+// InstalledPackages parses the target's dpkg status file, or its rpm
+// database when it has no dpkg, on each call (milliseconds for thousands
+// of packages), so that nothing is shared between hosts. A missing
+// database is an error wrapping fs.ErrNotExist.
 func InstalledPackages(h hostfs.Host) (map[string]Package, error) {
+	f, err := installedPackages(h)
+	if err != nil {
+		return nil, err
+	}
+	return f.Installed, nil
+}
+
+func installedPackages(h hostfs.Host) (PackagesFacts, error) {
+	pkgs, err := dpkgPackages(h)
+	if err == nil {
+		return PackagesFacts{Manager: "dpkg", Source: DpkgStatusFile, Installed: pkgs}, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return PackagesFacts{}, err
+	}
+	path, rerr := rpmdb.Find(h)
+	if rerr != nil {
+		if errors.Is(rerr, fs.ErrNotExist) {
+			return PackagesFacts{}, err // dpkg's own "not found", naming its file
+		}
+		return PackagesFacts{}, rerr
+	}
+	list, format, rerr := rpmdb.Read(h, path)
+	if rerr != nil {
+		return PackagesFacts{}, rerr
+	}
+	return PackagesFacts{Manager: "rpm", Source: path, Format: format, Installed: rpmInstalled(list)}, nil
+}
+
+// rpmInstalled keys rpm packages by name; the same name for another
+// architecture is "name.arch", and another version of the same arch
+// (several kernels) "name-version-release.arch", as rpm -q accepts them.
+func rpmInstalled(list []rpmdb.Package) map[string]Package {
+	out := make(map[string]Package, len(list))
+	for _, p := range list {
+		key := p.Name
+		if _, dup := out[key]; dup {
+			key = p.Name + "." + p.Arch
+			if _, dup := out[key]; dup {
+				key = p.Name + "-" + p.Version + "-" + p.Release + "." + p.Arch
+			}
+		}
+		out[key] = Package{Version: p.EVR(), Arch: p.Arch, Source: p.SourceName()}
+	}
+	return out
+}
+
+func dpkgPackages(h hostfs.Host) (map[string]Package, error) {
 	data, err := h.ReadFileLimit(DpkgStatusFile, maxDpkgStatusSize)
 	if err != nil {
 		return nil, err
