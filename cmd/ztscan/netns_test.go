@@ -8,31 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ztscan/ztscan/internal/testenv"
 )
-
-// requireTool skips when a tool the test drives is missing, except in CI
-// where a missing tool is a broken setup and must fail.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
-
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("this test needs root in CI")
-		}
-		t.Skip("needs root")
-	}
-}
 
 // buildBinary compiles ztscan once per test run.
 func buildBinary(t *testing.T) string {
@@ -51,15 +29,10 @@ func buildBinary(t *testing.T) string {
 // reads a config of the test's choosing, and nothing of the machine's own
 // state is touched.
 func TestLiveScanInNetworkNamespace(t *testing.T) {
-	requireRoot(t)
-	ip := requireTool(t, "ip")
-	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("/usr/sbin/sshd is required in CI (openssh-server)")
-		}
-		t.Skip("no sshd")
-	}
-	keygen := requireTool(t, "ssh-keygen")
+	testenv.RequireRoot(t)
+	ip := testenv.RequireTool(t, "ip")
+	testenv.RequireFile(t, "/usr/sbin/sshd")
+	keygen := testenv.RequireTool(t, "ssh-keygen")
 	bin := buildBinary(t)
 
 	ns := fmt.Sprintf("ztscan-test-%d", os.Getpid())
