@@ -2,7 +2,6 @@ package sudoersconf
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,39 +73,5 @@ func TestCorpusValidity(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// requireTool and requireRoot skip outside CI and fail in CI, where a
-// missing oracle is a broken setup.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	for _, dir := range []string{"/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
-		if p := filepath.Join(dir, name); isExecutable(p) {
-			return p
-		}
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI (apt-get install sudo util-linux)", name)
-	}
-	t.Skipf("%s not installed", name)
-	return ""
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("this test needs root in CI (it runs sudo in a private mount namespace)")
-		}
-		t.Skip("needs root")
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
 // oracleRun is what sudo's own tools said about one case, run in a
@@ -79,10 +81,10 @@ func runOracle(t *testing.T, c sudoersCase, visudo, sudo, unshare string) oracle
 // case's validity, and for every valid case and user, the commands sudo -l
 // -U lists are the parser's grants that apply to that user on this host.
 func TestOracleVisudoAndSudoList(t *testing.T) {
-	requireRoot(t)
-	visudo := requireTool(t, "visudo")
-	sudo := requireTool(t, "sudo")
-	unshare := requireTool(t, "unshare")
+	testenv.RequireRoot(t)
+	visudo := testenv.RequireTool(t, "visudo")
+	sudo := testenv.RequireTool(t, "sudo")
+	unshare := testenv.RequireTool(t, "unshare")
 	hostname, err := os.Hostname()
 	if err != nil {
 		t.Fatal(err)
