@@ -4,10 +4,12 @@ package collectors
 // constructor here and nothing else.
 func All() []Collector {
 	return []Collector{
+		NewAccounts(),
 		NewHost(),
 		NewMAC(),
 		NewPackages(),
 		NewSSHD(),
+		NewSudoers(),
 		NewSysctl(),
 	}
 }
