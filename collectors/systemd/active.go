@@ -35,6 +35,11 @@ func (u *Units) QueryActive(ctx context.Context, names ...string) error {
 	if !u.h.CanRun() || u.h.Kind() != hostfs.KindHost {
 		return ErrNoRuntime
 	}
+	if _, err := u.h.Stat("/run/systemd/system"); err != nil {
+		// sd_booted(3): without this directory systemd is not PID 1
+		// (a container, a chroot), and systemctl has no one to ask.
+		return fmt.Errorf("%w: /run/systemd/system is missing (systemd is not PID 1)", ErrNoRuntime)
+	}
 	if len(names) == 0 {
 		return nil
 	}

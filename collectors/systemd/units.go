@@ -364,3 +364,16 @@ func (u *Units) wantsDir(dir, kind string, runtime bool) {
 		}
 	}
 }
+
+// LinkedNames lists the unit names that only enablement links mention
+// (instances such as getty@tty1.service), sorted.
+func (u *Units) LinkedNames() []string {
+	var out []string
+	for n := range u.links {
+		if _, ok := u.entries[n]; !ok {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
