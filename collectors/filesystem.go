@@ -300,7 +300,7 @@ func setFlags(mp *MountPoint) {
 func tmpMountUnit(ctx context.Context, units *systemd.Units, tmp *MountPoint) UnitState {
 	st := unitStates(ctx, units, []string{"tmp.mount"})["tmp.mount"]
 	un, ok := units.Unit("tmp.mount")
-	if !ok || tmp.Mounted || !un.Enabled && !(st.Active.Status == "ok" && st.Active.Running) {
+	if !ok || tmp.Mounted || !un.Enabled && !(st.Active.Running != nil && *st.Active.Running) {
 		return st
 	}
 	opts, file, line, ok := un.Get("Mount", "Options")

@@ -20,6 +20,10 @@ var SandboxDirectives = []string{
 	"AmbientCapabilities", "SystemCallFilter", "SystemCallArchitectures", "DynamicUser", "User", "ReadWritePaths",
 }
 
+// emptyMeansNone are the directives whose empty assignment is a value
+// (the empty capability set), not a return to the default.
+var emptyMeansNone = map[string]bool{"CapabilityBoundingSet": true, "AmbientCapabilities": true}
+
 // Units collects facts.systemd: the enabled services and the sandboxing
 // directives in effect for each.
 type Units struct{}
@@ -43,7 +47,9 @@ type ServiceUnit struct {
 	UnitState
 	// Sandboxing maps each directive of SandboxDirectives the unit sets to
 	// its effective value (list directives joined by spaces), with the
-	// file and line of the last assignment. An absent key is not set.
+	// file and line of the last assignment. An absent key is not set (or
+	// reset to its default); CapabilityBoundingSet with an empty value is
+	// the empty capability set.
 	Sandboxing map[string]Directive `json:"sandboxing"`
 }
 
@@ -74,7 +80,8 @@ type UnitState struct {
 // ActiveFacts is a unit's runtime state.
 type ActiveFacts struct {
 	Part
-	Running     bool   `json:"running"`
+	// Running is set only when the live systemd answered.
+	Running     *bool  `json:"running,omitempty"`
 	ActiveState string `json:"active_state,omitempty"`
 	SubState    string `json:"sub_state,omitempty"`
 }
@@ -102,6 +109,9 @@ func (*Units) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 		for _, d := range SandboxDirectives {
 			as := un.Values("Service", d)
 			if len(as) == 0 {
+				if file, line, ok := un.LastReset("Service", d); ok && emptyMeansNone[d] {
+					su.Sandboxing[d] = Directive{Value: "", File: file, Line: line}
+				}
 				continue
 			}
 			vals := make([]string, len(as))
@@ -163,7 +173,8 @@ func describeUnit(units *systemd.Units, un *systemd.Unit, name string, runtime P
 	st.Active = ActiveFacts{Part: runtime}
 	if runtime.Status == "ok" {
 		if a, ok := units.Active(name); ok {
-			st.Active.ActiveState, st.Active.SubState, st.Active.Running = a.ActiveState, a.SubState, a.Running()
+			running := a.Running()
+			st.Active.ActiveState, st.Active.SubState, st.Active.Running = a.ActiveState, a.SubState, &running
 		} else {
 			st.Active.Part = PartError(errors.New("systemctl show gave no answer for " + name))
 		}

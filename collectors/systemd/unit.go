@@ -46,6 +46,7 @@ type Unit struct {
 	Error string `json:"error,omitempty"`
 
 	effective map[string]map[string][]Assignment
+	resets    map[string]map[string]Assignment // last empty assignment per key
 }
 
 // Get is the effective value of a single-valued directive: the last
@@ -66,6 +67,15 @@ func (un *Unit) Get(section, key string) (value, file string, line int, ok bool)
 // assignment after the last empty one, which resets the list.
 func (un *Unit) Values(section, key string) []Assignment {
 	return append([]Assignment(nil), un.effective[section][key]...)
+}
+
+// LastReset is the last empty assignment of a directive ("Key="), if
+// any. Most directives then return to their default, but some give the
+// empty value a meaning of its own: CapabilityBoundingSet= is the empty
+// capability set, the tightest bound there is.
+func (un *Unit) LastReset(section, key string) (file string, line int, ok bool) {
+	a, ok := un.resets[section][key]
+	return a.File, a.Line, ok
 }
 
 // Sections lists the section names the unit's files define, sorted.
@@ -209,6 +219,13 @@ func (un *Unit) apply(secs map[string]Section) {
 			for _, a := range as {
 				if a.Value == "" {
 					eff[key] = nil
+					if un.resets == nil {
+						un.resets = map[string]map[string]Assignment{}
+					}
+					if un.resets[sname] == nil {
+						un.resets[sname] = map[string]Assignment{}
+					}
+					un.resets[sname][key] = a
 					continue
 				}
 				eff[key] = append(eff[key], a)

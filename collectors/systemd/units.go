@@ -356,7 +356,11 @@ func (u *Units) wantsDir(dir, kind string, runtime bool) {
 		}
 		final, err := u.follow(p)
 		if err != nil {
-			u.problem(p, err)
+			// A dangling link is ignored by systemd too; a loop or an
+			// unreadable link is worth reporting.
+			if !errors.Is(err, fs.ErrNotExist) {
+				u.problem(p, err)
+			}
 			continue
 		}
 		if t := path.Base(final); t != e.Name && IsUnitName(t) && final != "/dev/null" {

@@ -148,6 +148,12 @@ func TestDirectives(t *testing.T) {
 			t.Errorf("Get(%s) = %q %s:%d %v, want %q %s:%d %v", c.key, v, f, l, ok, c.value, c.file, c.line, c.ok)
 		}
 	}
+	if f, l, ok := un.LastReset("Service", "CapabilityBoundingSet"); !ok || f != "/etc/systemd/system/drop.service.d/30-reset.conf" || l != 4 {
+		t.Errorf("LastReset(CapabilityBoundingSet) = %s:%d %v", f, l, ok)
+	}
+	if _, _, ok := un.LastReset("Service", "User"); ok {
+		t.Error("LastReset(User) reports a reset that never happened")
+	}
 	if n := len(un.Values("Service", "ExecStart")); n != 1 {
 		t.Errorf("ExecStart has %d values after the reset, want 1", n)
 	}

@@ -96,10 +96,12 @@ zt_priv_004 := v if {
 	count(svc_priv004_failing) == 0
 } else := lib.fail(sprintf("%d of %d enabled services are not sandboxed: %s", [count(svc_priv004_failing), count(svc_candidates), concat("; ", [sprintf("%s lacks %s", [n, concat(", ", g)]) | some n, g in svc_priv004_failing])]), svc_evidence(svc_priv004_failing))
 
-svc_priv005_gaps(s) := [k |
-	some k in ["CapabilityBoundingSet", "SystemCallFilter"]
-	trim_space(svc_setting(s, k)) == ""
-]
+# CapabilityBoundingSet set to the empty value is the empty capability
+# set (the tightest bound); an empty SystemCallFilter filters nothing.
+svc_priv005_gaps(s) := array.concat(
+	[k | k := "CapabilityBoundingSet"; not s.sandboxing[k]],
+	[k | k := "SystemCallFilter"; trim_space(svc_setting(s, k)) == ""],
+)
 
 svc_priv005_failing := {s.name: svc_priv005_gaps(s) |
 	some s in svc_candidates

@@ -15,7 +15,7 @@ snap(services) := {
 
 sandboxed := {"NoNewPrivileges": d("yes"), "ProtectSystem": d("strict"), "PrivateTmp": d("true"), "CapabilityBoundingSet": d("CAP_NET_BIND_SERVICE"), "SystemCallFilter": d("@system-service")}
 
-good := snap([svc("ssh.service", {}), svc("systemd-journald.service", {}), svc("app.service", sandboxed), svc("dyn.service", {"DynamicUser": d("yes"), "CapabilityBoundingSet": d(""), "SystemCallFilter": d("@system-service")})])
+good := snap([svc("ssh.service", {}), svc("systemd-journald.service", {}), svc("app.service", sandboxed), svc("dyn.service", {"DynamicUser": d("yes"), "SystemCallFilter": d("@system-service")}), svc("nocaps.service", {"DynamicUser": d("yes"), "CapabilityBoundingSet": d(""), "SystemCallFilter": d("@system-service")})])
 
 bad := snap([svc("ssh.service", {}), svc("app.service", sandboxed), svc("nginx.service", {"ProtectSystem": d("yes"), "PrivateTmp": d("yes")})])
 
@@ -26,7 +26,7 @@ broken := snap([object.union(svc("x.service", {}), {"error": "/usr/lib/systemd/s
 test_zt_priv_004_pass if {
 	v := priv.zt_priv_004 with input as good with data.config as cfg
 	v.status == "pass"
-	v.evidence.services == ["app.service", "dyn.service"]
+	v.evidence.services == ["app.service", "dyn.service", "nocaps.service"]
 }
 
 test_zt_priv_004_pass_only_base if {
