@@ -183,7 +183,7 @@ func (u *Units) resolve(name string) *Unit {
 	}
 	un.apply(frag)
 	for _, d := range u.dropins(un) {
-		if err := u.applyDropin(un, d); err != nil {
+		if err := u.applyDropin(un, d.path, d.link); err != nil {
 			un.Error = err.Error()
 			break
 		}
@@ -234,10 +234,14 @@ func (un *Unit) apply(secs map[string]Section) {
 	}
 }
 
-func (u *Units) applyDropin(un *Unit, p string) error {
-	final, err := u.follow(p)
-	if err != nil {
-		return err
+func (u *Units) applyDropin(un *Unit, p string, link bool) error {
+	final := p
+	if link {
+		f, err := u.follow(p)
+		if err != nil {
+			return err
+		}
+		final = f
 	}
 	if final == "/dev/null" {
 		return nil // a masked drop-in hides the lower one of its name
@@ -290,8 +294,8 @@ func dropinNames(un *Unit) []string {
 // applies, a file name taken from the first directory that has it (a
 // file in /etc hides one of the same name in /usr/lib), then all sorted
 // by file name, as systemd applies them.
-func (u *Units) dropins(un *Unit) []string {
-	byName := map[string]string{}
+func (u *Units) dropins(un *Unit) []entry {
+	byName := map[string]entry{}
 	for _, n := range dropinNames(un) {
 		for _, dir := range u.dropDirs[n+".d"] {
 			entries, err := u.h.ReadDir(dir)
@@ -304,7 +308,7 @@ func (u *Units) dropins(un *Unit) []string {
 					continue
 				}
 				if _, taken := byName[e.Name]; !taken {
-					byName[e.Name] = dir + "/" + e.Name
+					byName[e.Name] = entry{path: dir + "/" + e.Name, link: e.Type&fs.ModeSymlink != 0}
 				}
 			}
 		}
@@ -314,7 +318,7 @@ func (u *Units) dropins(un *Unit) []string {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	out := make([]string, len(names))
+	out := make([]entry, len(names))
 	for i, n := range names {
 		out[i] = byName[n]
 	}
