@@ -22,18 +22,20 @@ type Runner interface {
 // are looked up at, in order. Nothing is found through $PATH, and nothing
 // outside this list ever runs.
 var Allowed = map[string][]string{
-	"sshd":                {"/usr/sbin/sshd", "/usr/bin/sshd", "/sbin/sshd"},
-	"nft":                 {"/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"},
-	"iptables-save":       {"/usr/sbin/iptables-save", "/sbin/iptables-save"},
-	"ip6tables-save":      {"/usr/sbin/ip6tables-save", "/sbin/ip6tables-save"},
-	"ip":                  {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"},
-	"systemctl":           {"/usr/bin/systemctl", "/bin/systemctl"},
-	"chronyc":             {"/usr/bin/chronyc", "/bin/chronyc"},
-	"timedatectl":         {"/usr/bin/timedatectl", "/bin/timedatectl"},
-	"wg":                  {"/usr/bin/wg", "/bin/wg"},
-	"aa-status":           {"/usr/sbin/aa-status", "/sbin/aa-status"},
-	"getenforce":          {"/usr/sbin/getenforce", "/sbin/getenforce"},
-	"systemd-detect-virt": {"/usr/bin/systemd-detect-virt", "/bin/systemd-detect-virt"},
+	"sshd":                  {"/usr/sbin/sshd", "/usr/bin/sshd", "/sbin/sshd"},
+	"nft":                   {"/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"},
+	"iptables-save":         {"/usr/sbin/iptables-save", "/sbin/iptables-save"},
+	"ip6tables-save":        {"/usr/sbin/ip6tables-save", "/sbin/ip6tables-save"},
+	"iptables-legacy-save":  {"/usr/sbin/iptables-legacy-save", "/sbin/iptables-legacy-save"},
+	"ip6tables-legacy-save": {"/usr/sbin/ip6tables-legacy-save", "/sbin/ip6tables-legacy-save"},
+	"ip":                    {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"},
+	"systemctl":             {"/usr/bin/systemctl", "/bin/systemctl"},
+	"chronyc":               {"/usr/bin/chronyc", "/bin/chronyc"},
+	"timedatectl":           {"/usr/bin/timedatectl", "/bin/timedatectl"},
+	"wg":                    {"/usr/bin/wg", "/bin/wg"},
+	"aa-status":             {"/usr/sbin/aa-status", "/sbin/aa-status"},
+	"getenforce":            {"/usr/sbin/getenforce", "/sbin/getenforce"},
+	"systemd-detect-virt":   {"/usr/bin/systemd-detect-virt", "/bin/systemd-detect-virt"},
 }
 
 // CommandTimeout bounds one command when the caller's context has no

@@ -24,16 +24,21 @@ func translate(args []string, chains map[string]*fwmodel.Chain) ([]fwmodel.Expr,
 			return nil, err
 		}
 	}
+	if tr.verdict != nil {
+		// Matches written after -j still come before the target.
+		tr.exprs = append(tr.exprs, *tr.verdict)
+	}
 	return tr.exprs, nil
 }
 
 type translator struct {
-	args   []string
-	i      int
-	chains map[string]*fwmodel.Chain
-	exprs  []fwmodel.Expr
-	proto  string
-	module string
+	args    []string
+	i       int
+	chains  map[string]*fwmodel.Chain
+	exprs   []fwmodel.Expr
+	proto   string
+	module  string
+	verdict *fwmodel.Expr
 }
 
 func (t *translator) next() (string, error) {
@@ -291,37 +296,41 @@ func (t *translator) moduleOption(neg bool, opt string, text func(string) string
 	return nil
 }
 
-// target translates -j/-g TARGET; the rest of the words are its options.
+// target translates -j/-g TARGET and its --options; matches may follow.
 func (t *translator) target(opt, name string) error {
-	rest := t.args[t.i:]
-	t.i = len(t.args)
-	text := strings.TrimSpace("-j " + name + " " + strings.Join(rest, " "))
+	if t.verdict != nil {
+		return fmt.Errorf("more than one target")
+	}
+	start := t.i
+	for t.i < len(t.args) && strings.HasPrefix(t.args[t.i], "--") {
+		t.i++
+		t.values()
+	}
+	text := strings.TrimSpace("-j " + name + " " + strings.Join(t.args[start:t.i], " "))
+	set := func(x fwmodel.Expr) { t.verdict = &x }
 	if opt == "-g" || opt == "--goto" {
 		if t.chains[name] == nil {
 			return fmt.Errorf("goto to undeclared chain %s", name)
 		}
-		t.add(fwmodel.Expr{Kind: fwmodel.Verdict, Verdict: "goto", Target: name, Text: "-g " + name})
+		set(fwmodel.Expr{Kind: fwmodel.Verdict, Verdict: "goto", Target: name, Text: "-g " + name})
 		return nil
 	}
 	switch name {
 	case "ACCEPT", "DROP", "REJECT", "RETURN":
-		t.add(fwmodel.Expr{Kind: fwmodel.Verdict, Verdict: strings.ToLower(name), Text: text})
+		set(fwmodel.Expr{Kind: fwmodel.Verdict, Verdict: strings.ToLower(name), Text: text})
 	case "LOG", "NFLOG", "ULOG":
-		t.add(fwmodel.Expr{Kind: fwmodel.Log, Text: text})
+		set(fwmodel.Expr{Kind: fwmodel.Log, Text: text})
 	default:
-		if nonTerminal[name] {
-			t.add(fwmodel.Expr{Kind: fwmodel.Noop, Text: text})
-			return nil
+		switch {
+		case nonTerminal[name]:
+			set(fwmodel.Expr{Kind: fwmodel.Noop, Text: text})
+		case t.chains[name] != nil:
+			set(fwmodel.Expr{Kind: fwmodel.Verdict, Verdict: "jump", Target: name, Text: "-j " + name})
+		case strings.ToUpper(name) == name:
+			set(fwmodel.Expr{Kind: fwmodel.Unknown, Text: text})
+		default:
+			return fmt.Errorf("jump to undeclared chain %s", name)
 		}
-		if t.chains[name] != nil {
-			t.add(fwmodel.Expr{Kind: fwmodel.Verdict, Verdict: "jump", Target: name, Text: "-j " + name})
-			return nil
-		}
-		if strings.ToUpper(name) == name {
-			t.add(fwmodel.Expr{Kind: fwmodel.Unknown, Text: text})
-			return nil
-		}
-		return fmt.Errorf("jump to undeclared chain %s", name)
 	}
 	return nil
 }
