@@ -64,8 +64,29 @@ func loadFixture(t testing.TB) ([]rules.Outcome, map[string]*Waiver) {
 	return outcomes, waivers
 }
 
-// fixtureReport is the report every golden file renders.
+// fixtureReport is the report every golden file renders: the outcomes,
+// then testdata/waivers.yaml (one applied, one expired, two unused) and the
+// drift from testdata/baseline.json, as the CLI does with --waivers and
+// --baseline.
 func fixtureReport(t testing.TB) *Report {
+	t.Helper()
+	r := fixtureReportPlain(t)
+	wf, err := LoadWaivers(filepath.Join("testdata", "waivers.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf.Path = "waivers.yaml" // golden files must not depend on the checkout path
+	wf.Apply(r)
+	baseline, err := LoadReport(filepath.Join("testdata", "baseline.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Drift = Diff(baseline, r)
+	return r
+}
+
+// fixtureReportPlain is the fixture report without waivers file or drift.
+func fixtureReportPlain(t testing.TB) *Report {
 	t.Helper()
 	outcomes, waivers := loadFixture(t)
 	r := Build(fixtureInput(), outcomes)

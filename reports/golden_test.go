@@ -26,6 +26,11 @@ func TestGolden(t *testing.T) {
 		{"report.table-quiet", "table", RenderOptions{Width: 100, Quiet: true}},
 		{"report.json", "json", RenderOptions{}},
 		{"report.junit.xml", "junit", RenderOptions{}},
+		{"report.sarif", "sarif", RenderOptions{}},
+		{"report.html", "html", RenderOptions{}},
+		{"report.md", "markdown", RenderOptions{}},
+		{"report.ecs.ndjson", "ecs", RenderOptions{}},
+		{"report.ocsf.ndjson", "ocsf", RenderOptions{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

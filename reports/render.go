@@ -24,9 +24,14 @@ const defaultWidth = 120
 type renderFunc func(w io.Writer, r *Report, opt RenderOptions) error
 
 var renderers = map[string]renderFunc{
-	"table": renderTable,
-	"json":  renderJSON,
-	"junit": renderJUnit,
+	"table":    renderTable,
+	"json":     renderJSON,
+	"junit":    renderJUnit,
+	"sarif":    renderSARIF,
+	"html":     renderHTML,
+	"markdown": renderMarkdown,
+	"ecs":      renderECS,
+	"ocsf":     renderOCSF,
 }
 
 // Formats lists the known format names, sorted, for flag validation and

@@ -23,6 +23,7 @@ type Report struct {
 	Summary       Summary                 `json:"summary"`
 	Results       []Result                `json:"results"`
 	Collectors    []facts.CollectorStatus `json:"collectors"`
+	Waivers       *WaiverReport           `json:"waivers,omitempty"`
 	Drift         *Drift                  `json:"drift,omitempty"`
 }
 
@@ -41,6 +42,7 @@ type Result struct {
 	Title       string         `json:"title"`
 	Section     string         `json:"section"`
 	Severity    string         `json:"severity"`
+	Description string         `json:"description,omitempty"`
 	Status      string         `json:"status"`
 	Message     string         `json:"message"`
 	Evidence    map[string]any `json:"evidence"`
@@ -50,27 +52,61 @@ type Result struct {
 }
 
 // Waiver is the accepted exception that turned a failure into "waived".
+// ID is the waiver's rule-ID pattern as written in the waivers file;
+// Source is where it was written ("waivers.yaml:12").
 type Waiver struct {
-	ID      string `json:"id"`
-	Reason  string `json:"reason"`
-	Expires string `json:"expires"`
-	Owner   string `json:"owner"`
+	ID      string   `json:"id"`
+	Reason  string   `json:"reason"`
+	Expires string   `json:"expires"`
+	Owner   string   `json:"owner"`
+	Hosts   []string `json:"hosts,omitempty"`
+	Source  string   `json:"source,omitempty"`
+}
+
+// WaiverReport says what became of every waiver of the --waivers file:
+// which failures each one waived, which waivers have expired (and the
+// failures they would otherwise have waived), and which matched nothing.
+type WaiverReport struct {
+	File    string      `json:"file"`
+	Applied []WaiverUse `json:"applied"`
+	Expired []WaiverUse `json:"expired"`
+	Unused  []WaiverUse `json:"unused"`
+}
+
+// WaiverUse is one waiver with the rule IDs it concerns.
+type WaiverUse struct {
+	Waiver
+	Rules []string `json:"rules"`
 }
 
 // Drift compares this report with a baseline report.
 type Drift struct {
-	NewFailures []DriftEntry `json:"new_failures"`
-	Fixed       []DriftEntry `json:"fixed"`
-	Changed     []DriftEntry `json:"changed"`
+	Baseline     DriftBaseline `json:"baseline"`
+	NewFailures  []DriftEntry  `json:"new_failures"`
+	Fixed        []DriftEntry  `json:"fixed"`
+	Changed      []DriftEntry  `json:"changed"`
+	NewRules     []DriftEntry  `json:"new_rules"`
+	RemovedRules []DriftEntry  `json:"removed_rules"`
 }
 
-// DriftEntry is one rule whose status differs from the baseline.
+// DriftBaseline identifies the report a drift was computed against.
+type DriftBaseline struct {
+	ScanID    string    `json:"scan_id"`
+	StartedAt time.Time `json:"started_at"`
+	Hostname  string    `json:"hostname"`
+}
+
+// DriftEntry is one rule whose status or severity differs from the
+// baseline. OldStatus is empty for a rule the baseline did not have,
+// NewStatus for a rule this report no longer has; OldSeverity is set
+// only when the severity changed.
 type DriftEntry struct {
-	ID        string `json:"id"`
-	Title     string `json:"title"`
-	Severity  string `json:"severity"`
-	OldStatus string `json:"old_status"`
-	NewStatus string `json:"new_status"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Severity    string `json:"severity"`
+	OldSeverity string `json:"old_severity,omitempty"`
+	OldStatus   string `json:"old_status"`
+	NewStatus   string `json:"new_status"`
 }
 
 // BuildInput is what Build needs besides the outcomes.
@@ -126,6 +162,7 @@ func resultOf(o rules.Outcome) Result {
 		Title:       o.Rule.Title,
 		Section:     o.Rule.Section,
 		Severity:    o.Rule.Severity,
+		Description: o.Rule.Description,
 		Status:      o.Verdict.Status,
 		Message:     o.Verdict.Message,
 		Evidence:    o.Verdict.Evidence,

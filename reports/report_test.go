@@ -90,7 +90,7 @@ func TestScanID(t *testing.T) {
 // (SIEM, CI script, ztscan diff) reads these keys.
 func TestJSONFieldNames(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Render(&buf, "json", fixtureReport(t), RenderOptions{}); err != nil {
+	if err := Render(&buf, "json", fixtureReportPlain(t), RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -98,8 +98,10 @@ func TestJSONFieldNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireKeys(t, "report", doc, "schema_version", "tool", "scan", "summary", "results", "collectors")
-	if _, ok := doc["drift"]; ok {
-		t.Errorf("drift must be absent without a baseline")
+	for _, key := range []string{"drift", "waivers"} {
+		if _, ok := doc[key]; ok {
+			t.Errorf("%s must be absent without --baseline and --waivers", key)
+		}
 	}
 	if doc["schema_version"] != "1" {
 		t.Errorf("schema_version = %v, want \"1\"", doc["schema_version"])

@@ -76,6 +76,7 @@ func renderTable(w io.Writer, r *Report, opt RenderOptions) error {
 	if !opt.Quiet {
 		t.collectors()
 		t.waivers()
+		t.waiverFile()
 		t.drift()
 	}
 	t.summary()
@@ -311,22 +312,78 @@ func (t *tableWriter) waivers() {
 	t.printf("\n")
 }
 
+// waiverFile lists the waivers that did not apply: expired ones (the
+// failures they covered count again) and ones that matched nothing.
+func (t *tableWriter) waiverFile() {
+	wr := t.r.Waivers
+	if wr == nil || len(wr.Expired)+len(wr.Unused) == 0 {
+		return
+	}
+	t.heading(fmt.Sprintf("Waivers not applied (%d expired, %d unused)", len(wr.Expired), len(wr.Unused)))
+	for _, group := range []struct {
+		label string
+		uses  []WaiverUse
+	}{{"expired", wr.Expired}, {"unused", wr.Unused}} {
+		for _, u := range group.uses {
+			what := "waives no failure of this scan"
+			if group.label == "expired" {
+				what = "expired " + u.Expires
+				if len(u.Rules) > 0 {
+					what += ", no longer waives " + strings.Join(u.Rules, ", ")
+				}
+			}
+			t.printf("  %-7s  %s  %s\n", group.label, terminalLine(u.ID), terminalLine(u.Source))
+			t.block("", what+": "+u.Reason)
+		}
+	}
+	t.printf("\n")
+}
+
 func (t *tableWriter) drift() {
 	d := t.r.Drift
 	if d == nil {
 		return
 	}
-	t.heading(fmt.Sprintf("Drift from baseline: %d new failures, %d fixed, %d changed", len(d.NewFailures), len(d.Fixed), len(d.Changed)))
-	for _, group := range []struct {
+	from := "baseline"
+	if d.Baseline.ScanID != "" {
+		from += " scan " + d.Baseline.ScanID
+	}
+	t.heading(terminalLine(fmt.Sprintf("Drift from %s: %d new failures, %d fixed, %d changed, %d new rules, %d removed rules",
+		from, len(d.NewFailures), len(d.Fixed), len(d.Changed), len(d.NewRules), len(d.RemovedRules))))
+	groups := []struct {
 		label   string
 		entries []DriftEntry
-	}{{"new failure", d.NewFailures}, {"fixed", d.Fixed}, {"changed", d.Changed}} {
-		for _, e := range group.entries {
-			t.printf("  %-11s  %s  %s -> %s  %s\n", group.label, terminalLine(e.Severity+" "+e.ID),
-				terminalLine(e.OldStatus), terminalLine(e.NewStatus), terminalLine(e.Title))
+	}{{"new failure", d.NewFailures}, {"fixed", d.Fixed}, {"changed", d.Changed}, {"new rule", d.NewRules}, {"removed", d.RemovedRules}}
+	idWidth, changeWidth := t.idWidth, 0
+	for _, g := range groups {
+		for _, e := range g.entries {
+			idWidth = max(idWidth, text.StringWidthWithoutEscSequences(terminalLine(e.ID)))
+			changeWidth = max(changeWidth, text.StringWidthWithoutEscSequences(terminalLine(driftChange(e))))
+		}
+	}
+	for _, g := range groups {
+		for _, e := range g.entries {
+			t.printf("  %-11s  %-*s  %-*s  %-*s  %s\n", g.label, severityWidth, terminalLine(e.Severity), idWidth, terminalLine(e.ID),
+				changeWidth, terminalLine(driftChange(e)), terminalLine(e.Title))
 		}
 	}
 	t.printf("\n")
+}
+
+// driftChange says what changed: "pass -> fail", "high -> critical".
+func driftChange(e DriftEntry) string {
+	old, cur := e.OldStatus, e.NewStatus
+	if old == "" {
+		old = "(none)"
+	}
+	if cur == "" {
+		cur = "(none)"
+	}
+	s := old + " -> " + cur
+	if e.OldSeverity != "" {
+		s += ", severity " + e.OldSeverity + " -> " + e.Severity
+	}
+	return s
 }
 
 // summary is the one line a person reads first:
