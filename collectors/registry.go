@@ -1,23 +1,29 @@
 package collectors
 
-// All returns every collector, in name order. A new collector adds its
-// constructor here and nothing else.
-func All() []Collector {
+// All returns every collector, in name order, configured from the
+// effective configuration (data.config) where a collector needs it. A new
+// collector adds its constructor here and nothing else.
+func All(cfg map[string]any) []Collector {
 	return []Collector{
 		NewAccounts(),
+		NewCertificates(CertificatePaths(cfg)...),
+		NewFilesystem(),
 		NewHost(),
 		NewMAC(),
+		NewNginx(),
 		NewPackages(),
+		NewServices(),
 		NewSSHD(),
 		NewSudoers(),
 		NewSysctl(),
+		NewUnits(),
 	}
 }
 
 // Names lists the collectors' names.
 func Names() []string {
 	var out []string
-	for _, c := range All() {
+	for _, c := range All(nil) {
 		out = append(out, c.Name())
 	}
 	return out

@@ -6,12 +6,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ztscan/ztscan/config"
 	"github.com/ztscan/ztscan/internal/atomicfile"
 )
 
 func newCollectCommand(e *env) *cobra.Command {
 	var tf targetFlags
 	var outPath string
+	var rf reportFlags // only --config is used: collectors read declared paths from it
 	cmd := &cobra.Command{
 		Use:   "collect",
 		Short: "Collect facts only and write the snapshot (JSON)",
@@ -20,11 +22,15 @@ collectors fail: their problems are data in the snapshot. Evaluate it later
 with "ztscan eval".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := rf.loadConfig()
+			if err != nil {
+				return err
+			}
 			h, err := tf.host()
 			if err != nil {
 				return err
 			}
-			snap := collectSnapshot(e, h, tf.timeout)
+			snap := collectSnapshot(e, h, cfg, tf.timeout)
 			data, err := json.MarshalIndent(snap, "", "  ")
 			if err != nil {
 				return scanError(fmt.Errorf("encode facts: %w", err))
@@ -42,5 +48,6 @@ with "ztscan eval".`,
 	}
 	tf.register(cmd)
 	cmd.Flags().StringVarP(&outPath, "output", "o", "", "write the snapshot to PATH (atomically) instead of stdout")
+	cmd.Flags().StringVar(&rf.configPath, "config", "", "configuration file (default "+config.DefaultPath+" when present): declared paths collectors read")
 	return cmd
 }

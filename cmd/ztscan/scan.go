@@ -9,6 +9,7 @@ import (
 
 	"github.com/ztscan/ztscan/collectors"
 	"github.com/ztscan/ztscan/collectors/hostfs"
+	"github.com/ztscan/ztscan/config"
 	"github.com/ztscan/ztscan/facts"
 	"github.com/ztscan/ztscan/internal/version"
 	"github.com/ztscan/ztscan/reports"
@@ -70,7 +71,7 @@ func newScanCommand(e *env) *cobra.Command {
 				return err
 			}
 			started := time.Now().UTC()
-			snap := collectSnapshot(e, h, tf.timeout)
+			snap := collectSnapshot(e, h, cfg, tf.timeout)
 			eng, err := engine()
 			if err != nil {
 				return err
@@ -91,9 +92,9 @@ func newScanCommand(e *env) *cobra.Command {
 }
 
 // collectSnapshot runs every collector against h.
-func collectSnapshot(e *env, h hostfs.Host, timeout time.Duration) *facts.Snapshot {
+func collectSnapshot(e *env, h hostfs.Host, cfg *config.Config, timeout time.Duration) *facts.Snapshot {
 	started := time.Now().UTC()
-	factMap, statuses := collectors.Run(e.ctx, h, collectors.All(), collectors.RunOptions{Timeout: timeout})
+	factMap, statuses := collectors.Run(e.ctx, h, collectors.All(cfg.Values), collectors.RunOptions{Timeout: timeout})
 	snap := &facts.Snapshot{
 		SchemaVersion: facts.SchemaVersion,
 		Tool:          facts.Tool{Name: "ztscan", Version: version.String()},
