@@ -272,7 +272,7 @@ func hookPolicy(rs *fwmodel.Ruleset, probe fwmodel.Packet, hook string, hooks []
 			hp.Policy = "reject"
 		}
 	case fwmodel.Restricted:
-		hp.Policy = "restricted"
+		hp.Policy, hp.LoggedDrop = "restricted", ex.LoggedDrop
 		hp.Reason = "accepted only from some sources or interfaces"
 	default:
 		hp.Policy = "uncertain"

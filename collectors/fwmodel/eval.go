@@ -63,6 +63,9 @@ type Outcome struct {
 	// Logged: a log statement ran on the way; Limited: a rate limit
 	// matched; PortMatched: a rule on the way matched the destination port
 	// explicitly.
+	// SourceNamed: a rule on the way required the source to be in
+	// addresses it names (ip saddr 10.0.0.0/8, ip saddr @admins).
+	SourceNamed bool `json:"source_named"`
 	Logged      bool `json:"logged"`
 	Limited     bool `json:"limited"`
 	PortMatched bool `json:"port_matched"`
@@ -129,6 +132,7 @@ type state struct {
 	conds             []string
 	logged, limited   bool
 	portMatched       bool
+	srcNamed          bool
 	unknownEnd        bool
 	decision          Decision
 }
@@ -168,7 +172,7 @@ func (e *evaluator) initial() *state {
 
 func (e *evaluator) outcome(st *state, verdict string) Outcome {
 	o := Outcome{Verdict: verdict, Decision: st.decision, Uncertain: st.taints, Conditions: st.conds,
-		Logged: st.logged, Limited: st.limited, PortMatched: st.portMatched, st: st}
+		SourceNamed: st.srcNamed, Logged: st.logged, Limited: st.limited, PortMatched: st.portMatched, st: st}
 	o.AnySource = e.dom.anySource(st)
 	o.Sources, _ = e.dom.describe(st.saddr, e.dom.saddr)
 	o.Interfaces = e.dom.interfaces(st.iif)

@@ -36,8 +36,8 @@ type Exposure struct {
 	// ExplicitPort: every accept path went through a rule naming the
 	// destination port (no port accepted by a catch-all rule or policy).
 	ExplicitPort bool `json:"explicit_port"`
-	// LoggedDrop: the packet from any source passes a log statement before
-	// it is dropped (dropped only).
+	// LoggedDrop: the packet from any source is dropped on some path, and
+	// every such path passes a log statement first.
 	LoggedDrop bool `json:"logged_drop"`
 }
 
@@ -46,6 +46,7 @@ type AcceptPath struct {
 	Sources      []string `json:"sources"`
 	Interfaces   []string `json:"interfaces"`
 	AnySource    bool     `json:"any_source"`
+	SourceNamed  bool     `json:"source_named"`
 	ExplicitPort bool     `json:"explicit_port"`
 	Uncertain    []string `json:"uncertain"`
 	Decision     Decision `json:"decision"`
@@ -69,7 +70,7 @@ func Classify(res Result) Exposure {
 		case "accept":
 			if len(ex.Accepts) < maxAcceptPaths {
 				ex.Accepts = append(ex.Accepts, AcceptPath{Sources: nonNil(o.Sources), Interfaces: nonNil(o.Interfaces),
-					AnySource: o.AnySource, ExplicitPort: o.PortMatched, Uncertain: nonNil(o.Uncertain), Decision: o.Decision})
+					AnySource: o.AnySource, SourceNamed: o.SourceNamed, ExplicitPort: o.PortMatched, Uncertain: nonNil(o.Uncertain), Decision: o.Decision})
 			} else {
 				ex.AcceptsTruncated = true
 			}
@@ -113,9 +114,9 @@ func Classify(res Result) Exposure {
 		if anyDrop != nil {
 			d := anyDrop.Decision
 			ex.Decision = &d
-			ex.LoggedDrop = anyDrop.Logged
 		}
 	}
+	ex.LoggedDrop = anyDrop != nil && anyDrop.Logged
 	if len(ex.Accepts) == 0 {
 		ex.ExplicitPort = false
 	}

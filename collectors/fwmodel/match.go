@@ -72,6 +72,15 @@ func (e *evaluator) symbolic(x *Expr, st *state) (t, f *state) {
 	f.setField(x.Field, out)
 	t.conds = append(t.conds, x.Text)
 	f.conds = append(f.conds, "not ("+x.Text+")")
+	// The branch that needs the source to be in the named addresses is
+	// restricted by source; the one that only excludes some is not.
+	if x.Field == FieldSaddr {
+		if x.Negate {
+			f.srcNamed = true
+		} else {
+			t.srcNamed = true
+		}
+	}
 	return t, f
 }
 
