@@ -29,6 +29,12 @@ type reportFlags struct {
 	configPath string
 	quiet      bool
 	noColor    bool
+	// waiversPath and baselinePath are read by validate, before any
+	// collector runs, so a bad file costs nothing.
+	waiversPath  string
+	baselinePath string
+	waivers      *reports.WaiverFile
+	baseline     *reports.Report
 }
 
 func (f *reportFlags) register(cmd *cobra.Command) {
@@ -43,6 +49,8 @@ func (f *reportFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.configPath, "config", "", "configuration file (default "+config.DefaultPath+" when present)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "show only failures, errors and the summary")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table")
+	fl.StringVar(&f.waiversPath, "waivers", "", "YAML list of accepted failures {id (glob), reason, expires, hosts, owner}; a waived failure never fails the run")
+	fl.StringVar(&f.baselinePath, "baseline", "", "a previous JSON report: the report gains a drift section (new failures, fixed, changed)")
 }
 
 // output is one destination of a rendered report.
@@ -84,6 +92,20 @@ func (f *reportFlags) validate(e *env) ([]output, error) {
 			return nil, usageError("--output %q: format %q is not one of %s", o, format, strings.Join(reports.Formats(), ", "))
 		}
 		outs = append(outs, output{format: format, path: path})
+	}
+	if f.waiversPath != "" {
+		wf, err := reports.LoadWaivers(f.waiversPath)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		f.waivers = wf
+	}
+	if f.baselinePath != "" {
+		b, err := reports.LoadReport(f.baselinePath)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("--baseline: %w", err))
+		}
+		f.baseline = b
 	}
 	return outs, nil
 }

@@ -123,6 +123,7 @@ Exit codes: 0 no failing result at or above --fail-on; 1 there are;
 		newEvalCommand(e),
 		newRulesCommand(e),
 		newConfigCommand(e),
+		newDiffCommand(e),
 		newVersionCommand(e),
 	)
 	return root

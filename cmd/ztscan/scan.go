@@ -146,11 +146,21 @@ func judge(e *env, eng *rules.Engine, rf *reportFlags, snap *facts.Snapshot, sta
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	return reports.Build(reports.BuildInput{
+	r := reports.Build(reports.BuildInput{
 		Tool:       snap.Tool,
 		Target:     snap.Target,
 		StartedAt:  started,
 		FinishedAt: time.Now().UTC(),
 		Collectors: snap.Collectors,
-	}, outcomes), nil
+	}, outcomes)
+	if rf.waivers != nil {
+		// Apply recomputes the summary (reports.Summarize), so waived
+		// failures count as waived and never toward --fail-on.
+		rf.waivers.Apply(r)
+	}
+	if rf.baseline != nil {
+		// After the waivers: a failure waived now is not a new failure.
+		r.Drift = reports.Diff(rf.baseline, r)
+	}
+	return r, nil
 }
