@@ -3,12 +3,12 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 
+	"github.com/ztscan/ztscan/internal/jsonerr"
 	"github.com/ztscan/ztscan/rules"
 )
 
@@ -32,7 +32,7 @@ func ParseReport(name string, data []byte) (*Report, error) {
 	// what it is rather than failing on a field type.
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("report %s: %s", name, jsonError(data, err))
+		return nil, fmt.Errorf("report %s: %s", name, jsonerr.Describe(data, err, "report"))
 	}
 	var version string
 	if raw, ok := probe["schema_version"]; !ok || json.Unmarshal(raw, &version) != nil {
@@ -49,7 +49,7 @@ func ParseReport(name string, data []byte) (*Report, error) {
 	var r Report
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("report %s: %s", name, jsonError(data, err))
+		return nil, fmt.Errorf("report %s: %s", name, jsonerr.Describe(data, err, "report"))
 	}
 	seen := map[string]bool{}
 	for i, res := range r.Results {
@@ -65,30 +65,6 @@ func ParseReport(name string, data []byte) (*Report, error) {
 		}
 	}
 	return &r, nil
-}
-
-// jsonError names the line of a JSON syntax or type error.
-func jsonError(data []byte, err error) string {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return "not a JSON report (empty)"
-	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	var off int64 = -1
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return "not a JSON report (empty or truncated)"
-		}
-		return "invalid JSON: " + err.Error()
-	}
-	line := 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n"))
-	return fmt.Sprintf("line %d: invalid JSON: %v", line, err)
 }
 
 // Diff is the drift from old to cur, rule by rule:

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ztscan/ztscan/facts"
+	"github.com/ztscan/ztscan/internal/jsonerr"
 )
 
 // maxFactsSize bounds a snapshot read by eval.
@@ -106,7 +107,7 @@ func readSnapshot(e *env, name string) (*facts.Snapshot, error) {
 	var s facts.Snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("facts %s: %s", label, jsonErrorAt(data, err))
+		return nil, fmt.Errorf("facts %s: %s", label, jsonerr.Describe(data, err, "snapshot"))
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("facts %s: trailing data after the snapshot", label)
@@ -115,27 +116,6 @@ func readSnapshot(e *env, name string) (*facts.Snapshot, error) {
 		return nil, fmt.Errorf("facts %s: %w", label, err)
 	}
 	return &s, nil
-}
-
-// jsonErrorAt names the line of a JSON syntax or type error.
-func jsonErrorAt(data []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	var off int64 = -1
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return "not a JSON snapshot (empty or truncated)"
-		}
-		return "invalid JSON: " + err.Error()
-	}
-	line := 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n"))
-	return fmt.Sprintf("line %d: invalid JSON: %v", line, err)
 }
 
 func unwrapPathError(err error) error {
