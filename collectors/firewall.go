@@ -194,7 +194,13 @@ func liveSave(ctx context.Context, h hostfs.Host, rs *fwmodel.Ruleset, cmd, name
 			continue
 		}
 		t.Source = "iptables-nft"
+		if save.Incompatible[t.Name] {
+			continue // a table made with nft: its nft view stands
+		}
 		if old := rs.Table(nftFamily, t.Name); old != nil {
+			if !madeByIptables(old) {
+				continue
+			}
 			*old = *t
 			for _, ch := range old.Chains {
 				ch.Table = old
@@ -208,6 +214,17 @@ func liveSave(ctx context.Context, h hostfs.Host, rs *fwmodel.Ruleset, cmd, name
 	}
 	src.Part, src.Loaded = PartOK(), src.Tables > 0
 	return src, save.Backend, nil
+}
+
+// madeByIptables says whether an nft table looks like iptables-nft's: its
+// base chains carry the built-in chain names (INPUT, FORWARD, ...).
+func madeByIptables(t *fwmodel.Table) bool {
+	for _, c := range t.Chains {
+		if c.Base && c.Name != strings.ToUpper(c.Hook) {
+			return false
+		}
+	}
+	return true
 }
 
 // hasEffect says whether an iptables table does anything: a rule, or a

@@ -190,6 +190,9 @@ func (e *evaluator) concrete(x *Expr) (ok, known bool) {
 	case FieldPktType:
 		// The packets judged are unicast to this host.
 		return anyValue(x.Values, func(v Value) bool { return v.Str == "host" }), true
+	case FieldExtHdr:
+		// The packets judged carry no IPv6 extension header.
+		return false, true
 	case FieldAddrType:
 		// Destination address type of a packet for a local socket: LOCAL.
 		return anyValue(x.Values, func(v Value) bool { return v.Str == "LOCAL" }), true

@@ -101,6 +101,7 @@ const (
 	FieldICMPType Field = "icmptype" // icmp/icmpv6 type (names as nft prints them)
 	FieldPktType  Field = "pkttype"  // meta pkttype: host, broadcast, multicast
 	FieldAddrType Field = "addrtype" // iptables -m addrtype --dst-type
+	FieldExtHdr   Field = "exthdr"   // presence of an IPv6 extension header (rt, frag, ...)
 )
 
 // Expr is one expression of a rule.

@@ -285,6 +285,13 @@ func (t *translator) moduleOption(neg bool, opt string, text func(string) string
 			return nil
 		}
 		t.unknown(neg, append([]string{opt}, t.values()...)...)
+	case "--rt-type":
+		// -m rt: an IPv6 routing header; the probed packets carry none.
+		arg, err := t.next()
+		if err != nil {
+			return err
+		}
+		t.add(fwmodel.Expr{Kind: fwmodel.Match, Field: fwmodel.FieldExtHdr, Negate: neg, Values: []fwmodel.Value{fwmodel.Str("rt")}, Text: text(arg)})
 	default:
 		if strings.HasPrefix(opt, "--hashlimit-") {
 			t.values()

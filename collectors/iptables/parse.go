@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -26,7 +27,8 @@ var builtinChains = map[string]map[string]int{
 
 // SaveFile is a parsed save file.
 type SaveFile struct {
-	Tables []*fwmodel.Table
+	Tables       []*fwmodel.Table
+	Incompatible map[string]bool
 	// Backend is "nf_tables" or "legacy" when the header says so.
 	Backend string
 }
@@ -49,7 +51,7 @@ func Parse(data []byte, name, family, source string) (*SaveFile, error) {
 	if err := r.Load(data, name); err != nil {
 		return nil, err
 	}
-	return &SaveFile{Tables: r.Tables(), Backend: r.Backend}, nil
+	return &SaveFile{Tables: r.Tables(), Backend: r.Backend, Incompatible: r.Incompatible}, nil
 }
 
 // Restore accumulates save files loaded one after the other the way
@@ -62,7 +64,12 @@ type Restore struct {
 	order          []string
 	// Backend is "nf_tables" or "legacy" when a header said so.
 	Backend string
+	// Incompatible names the tables iptables-nft-save said it cannot
+	// show faithfully (made with nft, not iptables).
+	Incompatible map[string]bool
 }
+
+var incompatibleTable = regexp.MustCompile("^# Table `([^']+)' (?:contains incompatible|is incompatible)")
 
 // NewRestore starts an empty set of tables of family ("ipv4", "ipv6").
 func NewRestore(family, source string) *Restore {
@@ -97,6 +104,14 @@ func (r *Restore) Load(data []byte, name string) error {
 		switch {
 		case line == "":
 		case strings.HasPrefix(line, "#"):
+			// iptables-nft-save warns about nft tables it cannot show
+			// whole ("# Table `filter' contains incompatible base-chains").
+			if m := incompatibleTable.FindStringSubmatch(line); m != nil {
+				if r.Incompatible == nil {
+					r.Incompatible = map[string]bool{}
+				}
+				r.Incompatible[m[1]] = true
+			}
 			// iptables-nft-save says "(nf_tables)" in its header; the
 			// legacy one says nothing of its backend.
 			if strings.Contains(line, "(nf_tables)") {
