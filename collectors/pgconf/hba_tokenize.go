@@ -43,6 +43,7 @@ type tokenizer struct {
 	version int
 	files   []string
 	seen    map[string]bool
+	cache   map[string][]byte // @files are read once, however often named
 }
 
 func (t *tokenizer) record(p string) {
@@ -57,11 +58,18 @@ func (t *tokenizer) readAuthFile(p string, depth int) ([]byte, error) {
 	if depth > MaxDepth {
 		return nil, fmt.Errorf("could not open file %q: maximum nesting depth exceeded", p)
 	}
+	if data, ok := t.cache[p]; ok {
+		return data, nil
+	}
 	data, err := t.fs.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("could not open file %q: %w", p, err)
 	}
 	t.record(p)
+	if t.cache == nil {
+		t.cache = map[string][]byte{}
+	}
+	t.cache[p] = data
 	return data, nil
 }
 

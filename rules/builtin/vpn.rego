@@ -83,7 +83,9 @@ file_state(f) := sprintf("%s is %s owned by %s", [f.path, object.get(f, "mode", 
 #   halves, 0.0.0.0/1 and 128.0.0.0/1) may send traffic from any source
 #   address through the tunnel: one compromised client becomes a path to
 #   every network the server reaches. Peers of a server name the client's
-#   tunnel addresses only.
+#   tunnel addresses only. Judged: the interfaces with ListenPort (all of
+#   them when vpn.wireguard_role is server), in their configurations and,
+#   on the live host, as running.
 # custom:
 #   id: ZT-VPN-002
 #   severity: medium
