@@ -92,7 +92,11 @@ func (c *Firewall) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return deriveFirewall(rs, sources, ufw, h.Kind()), nil
+	f := deriveFirewall(rs, sources, ufw, h.Kind())
+	if h.Kind() != hostfs.KindRootfs {
+		f.Listeners = listenerExposures(ctx, h, rs, f)
+	}
+	return f, nil
 }
 
 // live reads the kernel's ruleset through the host's own tools.

@@ -2,13 +2,16 @@ package collectors
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ztscan/ztscan/collectors/fwmodel"
 	"github.com/ztscan/ztscan/collectors/hostfs"
+	"github.com/ztscan/ztscan/collectors/iptables"
 	"github.com/ztscan/ztscan/collectors/nftables"
 	"github.com/ztscan/ztscan/internal/fixture"
 )
@@ -186,5 +189,33 @@ func TestFirewallNoPrivilege(t *testing.T) {
 	_, err := c.Collect(context.Background(), materialize(t, "fw-nftables-hardened"))
 	if !IsUnavailable(err) || !strings.Contains(err.Error(), "/etc/nftables.conf") {
 		t.Fatalf("err = %v, want unavailable naming /etc/nftables.conf", err)
+	}
+}
+
+// bigSave is an iptables-save file of 2,000 rules, each naming its own
+// port and half of them a source: the worst case for the per-port
+// exposure intervals.
+func bigSave() []byte {
+	var b strings.Builder
+	b.WriteString("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n")
+	for i := 0; i < 1999; i++ {
+		if i%2 == 0 {
+			fmt.Fprintf(&b, "-A INPUT -s 10.%d.%d.0/24 -p tcp -m tcp --dport %d -j ACCEPT\n", i/256, i%256, 2000+i)
+		} else {
+			fmt.Fprintf(&b, "-A INPUT -p tcp -m tcp --dport %d -j ACCEPT\n", 2000+i)
+		}
+	}
+	b.WriteString("COMMIT\n")
+	return []byte(b.String())
+}
+
+func BenchmarkFirewallDerive2000Rules(b *testing.B) {
+	save, err := iptables.Parse(bigSave(), "big", "ipv4", "test")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		rs := &fwmodel.Ruleset{Tables: save.Tables}
+		deriveFirewall(rs, nil, iptables.UFWConfig{}, hostfs.KindRootfs)
 	}
 }

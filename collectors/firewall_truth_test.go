@@ -3,6 +3,7 @@ package collectors
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -497,5 +498,57 @@ func checkUFWAssembly(t *testing.T, live *fwmodel.Ruleset) {
 				t.Errorf("ufw %s %s %d: loaded ruleset says %s, assembled from the files %s", s.family, s.src, port, a, b)
 			}
 		}
+	}
+}
+
+// TestFirewallLiveListeners runs the whole collector as on a live host
+// inside the server namespace (the test binary re-executed there), with
+// real listeners, and checks the per-socket exposure.
+func TestFirewallLiveListeners(t *testing.T) {
+	if os.Getenv("ZTSCAN_FW_HELPER") == "1" {
+		v, err := NewFirewall().Collect(context.Background(), hostfs.Live())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		b, _ := json.Marshal(v)
+		os.Stdout.Write(b)
+		os.Exit(0)
+	}
+	requireNftLoad(t)
+	server, _ := setupTruthNamespaces(t)
+	nftFile("source-ssh.nft")(t, server)
+	listen(t, server)
+	cmd := exec.Command("ip", "netns", "exec", server, os.Args[0], "-test.run=^TestFirewallLiveListeners$")
+	cmd.Env = append(os.Environ(), "ZTSCAN_FW_HELPER=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("collector in %s: %v: %s", server, err, stderr.String())
+	}
+	var f FirewallFacts
+	if err := json.Unmarshal(out, &f); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if f.Listeners.Status != "ok" {
+		t.Fatalf("listeners: %+v", f.Listeners.Part)
+	}
+	got := map[string]string{}
+	for _, l := range f.Listeners.Items {
+		got[fmt.Sprintf("%s/%d %s", l.Proto, l.Port, l.Family)] = l.Status
+	}
+	want := map[string]string{
+		"tcp/22 ipv4": "restricted", "tcp/22 ipv6": "restricted",
+		"tcp/443 ipv4": "accepted_from_any", "tcp/443 ipv6": "accepted_from_any",
+		"tcp/5432 ipv4": "dropped", "tcp/8080 ipv6": "dropped",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], w, got)
+		}
+	}
+	if f.Input["ipv4"].Policy != "drop" || !f.Active {
+		t.Errorf("input %+v active %v", f.Input["ipv4"], f.Active)
 	}
 }

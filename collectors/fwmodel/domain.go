@@ -295,6 +295,15 @@ func (b bitset) andNot(m bitset) bitset {
 	return out
 }
 
+func (b bitset) equal(o bitset) bool {
+	for i := range b {
+		if b[i] != o[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func (b bitset) empty() bool {
 	for _, w := range b {
 		if w != 0 {

@@ -3,6 +3,7 @@ package fwmodel
 import (
 	"fmt"
 	"net/netip"
+	"sync"
 )
 
 // Packet is the first packet of a connection as the hooks see it. The
@@ -160,10 +161,57 @@ type evaluator struct {
 	dom   *domain
 	paths int
 	masks map[*Expr][]bitset
+	// shared guards masks when they belong to the ruleset's cache.
+	shared *sync.Mutex
+	keys   map[*Expr][]Expr
 }
 
 func newEvaluator(r *Ruleset, p Packet) *evaluator {
+	// The candidates of an open field depend on the ruleset and family
+	// only: evaluations of many ports share them and their masks.
+	if !p.Saddr.IsValid() && !p.Daddr.IsValid() && p.Iif == "" {
+		key := fmt.Sprintf("%s/%v", p.Family, p.FromNetwork)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.cache == nil {
+			r.cache = map[string]*evalCache{}
+		}
+		c := r.cache[key]
+		if c == nil {
+			c = &evalCache{dom: buildDomain(r, p), masks: map[*Expr][]bitset{}, keys: map[*Expr][]Expr{}}
+			r.cache[key] = c
+		}
+		return &evaluator{r: r, p: p, dom: c.dom, masks: c.masks, keys: c.keys, shared: &r.mu}
+	}
 	return &evaluator{r: r, p: p, dom: buildDomain(r, p), masks: map[*Expr][]bitset{}}
+}
+
+// evalCache is what evaluations of one family share.
+type evalCache struct {
+	dom   *domain
+	masks map[*Expr][]bitset
+	keys  map[*Expr][]Expr
+}
+
+// vmapKeys are a verdict map's keys as conditions, made once per map so
+// that their masks are cached too.
+func (e *evaluator) vmapKeys(x *Expr) []Expr {
+	if e.shared != nil {
+		e.shared.Lock()
+		defer e.shared.Unlock()
+	}
+	if e.keys == nil {
+		e.keys = map[*Expr][]Expr{}
+	}
+	if k, ok := e.keys[x]; ok {
+		return k
+	}
+	k := make([]Expr, len(x.Map))
+	for i, ent := range x.Map {
+		k[i] = Expr{Kind: Match, Field: x.Field, Proto: x.Proto, Family: x.Family, Values: []Value{ent.Key}, Text: x.Text}
+	}
+	e.keys[x] = k
+	return k
 }
 
 func (e *evaluator) initial() *state {
@@ -224,6 +272,7 @@ func (e *evaluator) runRules(c *Chain, from int, st *state, depth int, emit emit
 		if len(misses) == 0 {
 			return
 		}
+		misses = mergeStates(misses)
 		for _, m := range misses[1:] {
 			e.runRules(c, i+1, m, depth, emit)
 		}
@@ -235,7 +284,40 @@ func (e *evaluator) runRules(c *Chain, from int, st *state, depth int, emit emit
 // runRule evaluates one rule's expressions in order. A path on which the
 // rule does not match, or matches without a verdict, leaves as "next".
 func (e *evaluator) runRule(c *Chain, rule *Rule, st *state, depth int, emit emitFn) {
+	// The conditions of a rule are a conjunction without side effects: one
+	// that is false for this packet whatever its source or interface
+	// settles the rule before any other is followed both ways.
+	for k := range rule.Exprs {
+		if e.definitelyFalse(&rule.Exprs[k]) {
+			emit(st, "next")
+			return
+		}
+	}
 	e.runExprs(c, rule, 0, st, depth, emit)
+}
+
+// definitelyFalse says whether x is a condition that the packet's fixed
+// fields make false.
+func (e *evaluator) definitelyFalse(x *Expr) bool {
+	if x.Kind != Match && x.Kind != UnknownMatch {
+		return false
+	}
+	if x.Proto != "" && !protoMatches(x.Proto, e.p.L4Proto) || x.Family != "" && x.Family != e.p.Family {
+		return true
+	}
+	if x.Kind != Match {
+		return false
+	}
+	switch x.Field {
+	case FieldSaddr, FieldDaddr, FieldIif:
+		return false
+	case FieldSport:
+		if e.p.Sport == 0 {
+			return false
+		}
+	}
+	ok, known := e.concrete(x)
+	return known && ok == x.Negate
 }
 
 func (e *evaluator) runExprs(c *Chain, rule *Rule, k int, st *state, depth int, emit emitFn) {
@@ -277,9 +359,9 @@ func (e *evaluator) runExprs(c *Chain, rule *Rule, k int, st *state, depth int, 
 			return
 		case VMap:
 			rest := st
-			for _, ent := range x.Map {
-				key := &Expr{Kind: Match, Field: x.Field, Proto: x.Proto, Family: x.Family, Values: []Value{ent.Key}, Text: x.Text}
-				t, f := e.match(key, rest)
+			keys := e.vmapKeys(x)
+			for i, ent := range x.Map {
+				t, f := e.match(&keys[i], rest)
 				if t != nil {
 					e.verdict(c, rule, ent.Verdict, ent.Target, t, depth, emit)
 				}
@@ -355,6 +437,83 @@ func joinStr(ss []string) string {
 			out += ","
 		}
 		out += s
+	}
+	return out
+}
+
+// mergeStates joins paths that differ in one unknown field only (the
+// false branches of "ip saddr X accept" and of "ip saddr Y accept" that
+// follow it): the union is exact, and it keeps the number of paths down.
+func mergeStates(states []*state) []*state {
+	if len(states) < 2 {
+		return states
+	}
+	out := []*state{states[0]}
+	for _, s := range states[1:] {
+		merged := false
+		for _, o := range out {
+			if mergeInto(o, s) {
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func mergeInto(o, s *state) bool {
+	if o.logged != s.logged || o.limited != s.limited || o.portMatched != s.portMatched || o.srcNamed != s.srcNamed ||
+		o.unknownEnd != s.unknownEnd || !sameStrings(o.taints, s.taints) {
+		return false
+	}
+	diff := 0
+	var field Field
+	for _, f := range []Field{FieldSaddr, FieldDaddr, FieldIif} {
+		if !o.field(f).equal(s.field(f)) {
+			diff++
+			field = f
+		}
+	}
+	if diff > 1 {
+		return false
+	}
+	if diff == 1 {
+		a, b := o.field(field), s.field(field)
+		u := make(bitset, len(a))
+		for i := range a {
+			u[i] = a[i] | b[i]
+		}
+		o.setField(field, u)
+	}
+	o.conds = commonStrings(o.conds, s.conds)
+	return true
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func commonStrings(a, b []string) []string {
+	in := map[string]bool{}
+	for _, s := range b {
+		in[s] = true
+	}
+	var out []string
+	for _, s := range a {
+		if in[s] {
+			out = append(out, s)
+		}
 	}
 	return out
 }

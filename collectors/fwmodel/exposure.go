@@ -95,6 +95,28 @@ func Classify(res Result) Exposure {
 			}
 		}
 	}
+	// Paths behind an expression not judged still settle the question
+	// when every path a packet from anywhere can take accepts it.
+	if anyAccept == nil && anyDoubt {
+		all := true
+		var first *Outcome
+		for i := range res.Outcomes {
+			o := &res.Outcomes[i]
+			if !o.AnySource {
+				continue
+			}
+			if o.Verdict != "accept" {
+				all = false
+				break
+			}
+			if first == nil {
+				first = o
+			}
+		}
+		if all && first != nil {
+			anyAccept = first
+		}
+	}
 	reason := strings.Join(uniq(doubts), "; ")
 	switch {
 	case anyAccept != nil:

@@ -107,6 +107,10 @@ func (s *state) setField(f Field, b bitset) {
 
 // mask is the set of candidates of x's field that x's values match.
 func (e *evaluator) mask(x *Expr) bitset {
+	if e.shared != nil {
+		e.shared.Lock()
+		defer e.shared.Unlock()
+	}
 	if m, ok := e.masks[x]; ok {
 		return m[0]
 	}

@@ -13,11 +13,17 @@ package fwmodel
 import (
 	"net/netip"
 	"sort"
+	"sync"
 )
 
 // Ruleset is every table that acts on packets of the host.
 type Ruleset struct {
 	Tables []*Table `json:"tables"`
+
+	// cache holds what evaluations share (see newEvaluator); a ruleset
+	// must not change once evaluated.
+	mu    sync.Mutex
+	cache map[string]*evalCache
 }
 
 // Table is an nftables table, or an iptables table (filter, raw, mangle)

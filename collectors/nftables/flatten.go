@@ -87,7 +87,8 @@ func (f *Flattened) add(h hostfs.Host, file string, stack []string) error {
 	}
 	f.Files = append(f.Files, file)
 	stack = append(stack, file)
-	for i, line := range strings.Split(string(data), "\n") {
+	text := strings.TrimSuffix(string(data), "\n")
+	for i, line := range strings.Split(text, "\n") {
 		n := i + 1
 		if m := includeLine.FindStringSubmatch(line); m != nil {
 			if err := f.include(h, file, n, m[1], stack); err != nil {
