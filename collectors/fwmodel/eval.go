@@ -120,6 +120,9 @@ func (r *Ruleset) Evaluate(p Packet, hooks []string) Result {
 		}
 	}
 	for _, st := range states {
+		if st.decision.Text == "" {
+			st.decision = Decision{Hook: hooks[len(hooks)-1], Family: p.Family, Text: "no base chain on the " + hooks[len(hooks)-1] + " hook"}
+		}
 		res.Outcomes = append(res.Outcomes, e.outcome(st, "accept"))
 	}
 	return res

@@ -28,7 +28,9 @@ exposure_or_missing(fam, proto, port) := e if {
 } else := {"status": "missing", "reason": sprintf("facts.firewall.ports has no %s/%d %s", [proto, port, fam])}
 
 # where(d) prints a decision: "inet filter input: tcp dport 22 accept".
-where(d) := sprintf("%s %s %s: %s", [object.get(d, "family", "?"), object.get(d, "table", "?"), object.get(d, "chain", "?"), object.get(d, "text", "?")])
+where(d) := sprintf("%s %s %s: %s", [object.get(d, "family", "?"), d.table, object.get(d, "chain", "?"), object.get(d, "text", "?")]) if {
+	object.get(d, "table", "") != ""
+} else := object.get(d, "text", "no rule or policy recorded")
 
 default where_of(_) := "no rule or policy recorded"
 
