@@ -131,7 +131,7 @@ func (c *Certificates) Collect(ctx context.Context, h hostfs.Host) (any, error) 
 	now := c.now().UTC().Truncate(time.Second)
 	f := &CertificatesFacts{EvaluatedAt: now, ConfiguredPaths: append([]string{}, c.extra...), Discovery: []CertSource{}, Files: []CertFile{}, Keys: []PrivateKeyFile{}}
 	refs := &certRefs{certs: map[string][]CertRef{}, keys: map[string][]CertRef{}, pairs: map[string][]string{}}
-	f.Discovery = append(f.Discovery, discoverNginx(h, refs), discoverSSHD(h, refs), c.discoverConfigured(h, refs))
+	f.Discovery = append(f.Discovery, discoverNginx(h, refs), discoverSSHD(h, refs), discoverPostgreSQL(h, refs), c.discoverConfigured(h, refs))
 	for _, p := range certSortedKeys(refs.certs) {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -8,15 +8,18 @@ func All(cfg map[string]any) []Collector {
 		NewAccounts(),
 		NewCertificates(CertificatePaths(cfg)...),
 		NewFilesystem(),
+		NewFirewall(),
 		NewHost(),
 		NewMAC(),
 		NewNginx(),
 		NewPackages(),
+		NewPostgreSQL(),
 		NewServices(),
 		NewSSHD(),
 		NewSudoers(),
 		NewSysctl(),
 		NewUnits(),
+		NewWireGuard(),
 	}
 }
 
