@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ztscan/ztscan/collectors/hostfs"
@@ -261,46 +264,51 @@ func mapOwners(ctx context.Context, h hostfs.Host, ls []Listener) OwnerScan {
 		if err != nil {
 			scan.Part = PartError(err)
 		}
-	scanning:
-		for _, pid := range pids {
-			if remaining == 0 {
-				break
-			}
+		// Batches of PIDs in order, read in parallel (the work is
+		// syscalls: getdents and readlink per descriptor), merged in PID
+		// order: the first holder found is the lowest PID whatever the
+		// scheduling, and the scan stops at the first batch after which
+		// every inode has an owner.
+		workers := min(runtime.GOMAXPROCS(0), 8)
+		batch := 16 * workers
+		results := make([]procScan, batch)
+		for first := 0; first < len(pids) && remaining > 0; first += batch {
 			if scan.Processes >= maxOwnerProcesses || scan.FDs >= maxOwnerFDs {
 				scan.Part = PartError(fmt.Errorf("process scan stopped at a bound (%d processes, %d descriptors)", scan.Processes, scan.FDs))
 				break
 			}
-			if err := ctx.Err(); err != nil {
+			if ctx.Err() != nil {
 				scan.Part = PartError(fmt.Errorf("process scan stopped after %s (%d processes read)", ownerScanTimeout, scan.Processes))
 				break
 			}
-			dir := "/proc/" + strconv.Itoa(pid) + "/fd"
-			fds, err := h.ReadDir(dir)
-			if err != nil {
-				// The process exited, or we lack the privilege to
-				// look (not root): counted, reported below.
-				if !errors.Is(err, fs.ErrNotExist) {
-					scan.Unreadable++
-				}
-				continue
+			group := pids[first:min(first+batch, len(pids))]
+			fdBudget := maxOwnerFDs - scan.FDs
+			var wg sync.WaitGroup
+			next := atomic.Int64{}
+			for range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := int(next.Add(1) - 1); i < len(group); i = int(next.Add(1) - 1) {
+						results[i] = scanProcess(h, group[i], fdBudget)
+					}
+				}()
 			}
-			scan.Processes++
-			for _, fd := range fds {
-				scan.FDs++
-				if scan.FDs > maxOwnerFDs {
-					continue scanning
+			wg.Wait()
+			for i, pid := range group {
+				r := results[i]
+				switch {
+				case r.unreadable:
+					scan.Unreadable++
+				case r.exists:
+					scan.Processes++
 				}
-				link, err := h.Readlink(dir + "/" + fd.Name)
-				if err != nil {
-					continue
-				}
-				ino, ok := procnet.SocketInode(link)
-				if !ok {
-					continue
-				}
-				if owner, wanted := want[ino]; wanted && owner == 0 {
-					want[ino] = pid
-					remaining--
+				scan.FDs += r.fds
+				for _, ino := range r.inodes {
+					if owner, wanted := want[ino]; wanted && owner == 0 {
+						want[ino] = pid
+						remaining--
+					}
 				}
 			}
 		}
@@ -325,6 +333,39 @@ func mapOwners(ctx context.Context, h hostfs.Host, ls []Listener) OwnerScan {
 		l.PID, l.Process, l.Unit, l.Owner = pid, info.comm, info.unit, PartOK()
 	}
 	return scan
+}
+
+// procScan is what one process's fd directory held.
+type procScan struct {
+	exists, unreadable bool
+	fds                int
+	inodes             []uint64
+}
+
+// scanProcess reads the socket inodes of /proc/PID/fd, at most maxFDs
+// descriptors. A process that exited meanwhile is neither counted nor an
+// error; one we may not look into (not root) is unreadable.
+func scanProcess(h hostfs.Host, pid, maxFDs int) procScan {
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	fds, err := h.ReadDir(dir)
+	if err != nil {
+		return procScan{unreadable: !errors.Is(err, fs.ErrNotExist)}
+	}
+	r := procScan{exists: true}
+	for _, fd := range fds {
+		if r.fds >= maxFDs {
+			break
+		}
+		r.fds++
+		link, err := h.Readlink(dir + "/" + fd.Name)
+		if err != nil {
+			continue
+		}
+		if ino, ok := procnet.SocketInode(link); ok {
+			r.inodes = append(r.inodes, ino)
+		}
+	}
+	return r
 }
 
 func unresolvedReason(scan OwnerScan) string {
