@@ -318,10 +318,12 @@ func configuredEncryption(h hostfs.Host) EncryptionFacts {
 			v.Encrypted = true
 			v.Layers = append(v.Layers, "crypttab mapping "+mapped)
 		case mapped != f[0] && strings.Contains(mapped, "-"):
-			// /dev/mapper/VG-LV: LVM; encrypted when its PV is a crypttab
-			// mapping, which only the running host's stack can prove.
-			v.Encrypted = true
-			v.Layers = append(v.Layers, "LVM volume "+mapped+" (assumed on the crypttab mappings)")
+			// /dev/mapper/VG-LV: LVM. It is encrypted only if its physical
+			// volume is one of the crypttab mappings, which only the
+			// running host's device stack can prove: no verdict from the
+			// image, rather than a pass on an assumption.
+			v.Part = PartUnavailable("/ is the LVM volume " + mapped + ": whether its physical volume is one of the crypttab mappings can only be checked on the running host")
+			v.Layers = append(v.Layers, "LVM volume "+mapped)
 		default:
 			v.Layers = append(v.Layers, "not a crypttab mapping")
 		}

@@ -37,7 +37,9 @@ func TestPlatformFixture(t *testing.T) {
 		t.Errorf("data %+v (the bind of /srv and /boot must not be listed)", live.Encryption.Data)
 	}
 	img := collectPlatform(t, hostfs.Fixture(hostfs.KindRootfs, fixtureRoot("server-luks-lvm"), nil), &Platform{})
-	if img.CPU.Status != "unavailable" || img.Encryption.Source != "/etc/crypttab" || img.Encryption.Root == nil || !img.Encryption.Root.Encrypted {
+	// An LVM root on an image: whether its PV is a crypttab mapping only
+	// the running host can prove, so no verdict (not an assumed pass).
+	if img.CPU.Status != "unavailable" || img.Encryption.Source != "/etc/crypttab" || img.Encryption.Root == nil || img.Encryption.Root.Encrypted || img.Encryption.Root.Status != "unavailable" {
 		t.Errorf("rootfs %+v", img)
 	}
 	if bare := collectPlatform(t, hostfs.Fixture(hostfs.KindRootfs, fixtureRoot("hardened"), nil), &Platform{}); bare.Encryption.Status != "unavailable" {
