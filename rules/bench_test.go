@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // BenchmarkLoad is parsing, validating and compiling every rule: paid once
@@ -30,5 +32,22 @@ func BenchmarkEval(b *testing.B) {
 		if _, err := e.Eval(context.Background(), snap); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestBuiltinsPassEveryCompilerCheck: scans compile the built-in rules
+// without the validation-only stages, so the suite compiles them with all.
+func TestBuiltinsPassEveryCompilerCheck(t *testing.T) {
+	srcs, err := BuiltinSources(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, err := ParseModules(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ast.NewCompiler()
+	if c.Compile(mods); c.Failed() {
+		t.Fatalf("built-in rules fail a compiler check: %v", c.Errors)
 	}
 }
