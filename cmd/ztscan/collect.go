@@ -30,7 +30,7 @@ with "ztscan eval".`,
 			if err != nil {
 				return err
 			}
-			snap := collectSnapshot(e, h, cfg, tf.timeout)
+			snap := collectSnapshot(e, h, cfg, tf.timeout, false)
 			data, err := json.MarshalIndent(snap, "", "  ")
 			if err != nil {
 				return scanError(fmt.Errorf("encode facts: %w", err))

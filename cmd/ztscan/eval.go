@@ -37,6 +37,9 @@ report; the exit code is the worst of them.`,
 						return usageError("-o writes one report: give eval one snapshot, or run it once per snapshot")
 					}
 				}
+				if rf.ship.metricsPath != "" {
+					return usageError("--metrics describes one scan: give eval one snapshot, or run it once per snapshot")
+				}
 			}
 			// Read and check every snapshot first: one bad file fails the
 			// command before anything is reported.
@@ -66,6 +69,9 @@ report; the exit code is the worst of them.`,
 					return err
 				}
 				if err := rf.emit(e, outs, r); err != nil {
+					return err
+				}
+				if err := rf.ship.deliver(e, r); err != nil {
 					return err
 				}
 				if err := rf.exitCode(r); err != nil {

@@ -35,6 +35,8 @@ type reportFlags struct {
 	baselinePath string
 	waivers      *reports.WaiverFile
 	baseline     *reports.Report
+	// ship holds --ship, --spool and --metrics (ship.go).
+	ship shipFlags
 }
 
 func (f *reportFlags) register(cmd *cobra.Command) {
@@ -51,6 +53,7 @@ func (f *reportFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table")
 	fl.StringVar(&f.waiversPath, "waivers", "", "YAML list of accepted failures {id (glob), reason, expires, hosts, owner}; a waived failure never fails the run")
 	fl.StringVar(&f.baselinePath, "baseline", "", "a previous JSON report: the report gains a drift section (new failures, fixed, changed)")
+	f.ship.register(fl)
 }
 
 // output is one destination of a rendered report.
@@ -106,6 +109,9 @@ func (f *reportFlags) validate(e *env) ([]output, error) {
 			return nil, inputError(fmt.Errorf("--baseline: %w", err))
 		}
 		f.baseline = b
+	}
+	if err := f.ship.validate(); err != nil {
+		return nil, err
 	}
 	return outs, nil
 }

@@ -71,7 +71,7 @@ func newScanCommand(e *env) *cobra.Command {
 				return err
 			}
 			started := time.Now().UTC()
-			snap := collectSnapshot(e, h, cfg, tf.timeout)
+			snap := collectSnapshot(e, h, cfg, tf.timeout, rf.quiet)
 			eng, err := engine()
 			if err != nil {
 				return err
@@ -83,6 +83,9 @@ func newScanCommand(e *env) *cobra.Command {
 			if err := rf.emit(e, outs, r); err != nil {
 				return err
 			}
+			if err := rf.ship.deliver(e, r); err != nil {
+				return err
+			}
 			return rf.exitCode(r)
 		},
 	}
@@ -92,9 +95,12 @@ func newScanCommand(e *env) *cobra.Command {
 }
 
 // collectSnapshot runs every collector against h.
-func collectSnapshot(e *env, h hostfs.Host, cfg *config.Config, timeout time.Duration) *facts.Snapshot {
+// On a terminal (and without quiet) a progress line shows on stderr.
+func collectSnapshot(e *env, h hostfs.Host, cfg *config.Config, timeout time.Duration, quiet bool) *facts.Snapshot {
 	started := time.Now().UTC()
-	factMap, statuses := collectors.Run(e.ctx, h, collectors.All(cfg.Values), collectors.RunOptions{Timeout: timeout})
+	prog := startProgress(e.stderr, quiet)
+	factMap, statuses := collectors.Run(e.ctx, h, collectors.All(cfg.Values), collectors.RunOptions{Timeout: timeout, Progress: prog.callback()})
+	prog.finish()
 	snap := &facts.Snapshot{
 		SchemaVersion: facts.SchemaVersion,
 		Tool:          facts.Tool{Name: "ztscan", Version: version.String()},
