@@ -11,10 +11,10 @@ build:
 scan: build
 	./bin/ztscan
 
-# What the tests use: a real sshd for the oracle, nft and ip for the
-# firewall and namespace tests.
+# What the tests drive: sshd, nft, sudo, nginx, PostgreSQL, auditd, chrony,
+# rsyslog, chromium, ... (.ci/deps lists them with the test that needs each).
 deps:
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends openssh-server iproute2 nftables
+	.ci/deps
 
 test:
 	$(GO) test ./...
