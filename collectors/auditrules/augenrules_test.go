@@ -1,0 +1,320 @@
+package auditrules
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ztscan/ztscan/internal/testenv"
+)
+
+func texts(ls []Line) []string {
+	out := make([]string, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, l.Text)
+	}
+	return out
+}
+
+func TestAugenrules(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		files  []Source
+		flavor AwkFlavor
+		want   []string
+	}{
+		{
+			name: "controls move, -e last wins and goes last",
+			files: []Source{
+				{"10-base.rules", []byte("-e 2\n# comment\n\n-D\n-b 8192\n-w /etc/passwd -p wa\n")},
+				{"20-more.rules", []byte("-f 2\n-b 320\n-w /etc/shadow -p wa\n-e 1\n")},
+				{"99-finalize.rules", []byte("-e 2\n")},
+			},
+			want: []string{"-D", "-b 320", "-f 2", "-w /etc/passwd -p wa", "-w /etc/shadow -p wa", "-e 2"},
+		},
+		{
+			name:  "-D with a key stays in place",
+			files: []Source{{"a.rules", []byte("-w /a -p w\n-D -k old\n-w /b -p w\n")}},
+			want:  []string{"-w /a -p w", "-D -k old", "-w /b -p w"},
+		},
+		{
+			name: "a file without a final newline runs into the next one, as cat does",
+			files: []Source{
+				{"a.rules", []byte("-w /etc/passwd -p wa")},
+				{"b.rules", []byte("-w /etc/shadow -p wa\n")},
+			},
+			want: []string{"-w /etc/passwd -p wa-w /etc/shadow -p wa"},
+		},
+		{
+			name:   "gawk: indented -e is moved and indented comments dropped",
+			files:  []Source{{"a.rules", []byte("  -e 2\n\t# note\n-w /x -p w\n")}},
+			flavor: Gawk,
+			want:   []string{"-w /x -p w", "  -e 2"},
+		},
+		{
+			name:   "mawk reads \\s as s: indented lines stay where they are",
+			files:  []Source{{"a.rules", []byte("  -e 2\n\t# note\n-w /x -p w\n")}},
+			flavor: Mawk,
+			want:   []string{"  -e 2", "\t# note", "-w /x -p w"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := texts(Augenrules(tc.files, tc.flavor))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAugenrulesOrigins(t *testing.T) {
+	ls := Augenrules([]Source{{"/r/a.rules", []byte("# c\n-w /a -p w\n")}, {"/r/b.rules", []byte("\n-e 2\n")}}, Gawk)
+	want := []Line{{Text: "-w /a -p w", File: "/r/a.rules", Line: 2}, {Text: "-e 2", File: "/r/b.rules", Line: 2}}
+	if diff := cmp.Diff(want, ls); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+// TestAugenrulesOracle runs the target's own augenrules script (paths
+// redirected to a temporary directory) on rule sets and compares its
+// audit.rules with Augenrules.
+func TestAugenrulesOracle(t *testing.T) {
+	script := testenv.RequireFile(t, "/usr/sbin/augenrules")
+	src, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	awk, _ := filepath.EvalSymlinks("/usr/bin/awk")
+	flavor := Gawk
+	if strings.Contains(filepath.Base(awk), "mawk") {
+		flavor = Mawk
+	}
+	cases := map[string]map[string]string{
+		"ordering": {
+			"10-base.rules": "-D\n-b 8192\n-w /etc/passwd -p wa -k identity\n",
+			"9-early.rules": "-e 2\n-w /etc/group -p wa\n",
+			"99-last.rules": "-f 2\n  -e 1\n-a always,exit -F arch=b64 -S execve -k exec\n",
+			".hidden.rules": "-w /hidden -p w\n",
+			"notes.txt":     "-w /ignored -p w\n",
+			"x.rules.bak":   "-w /ignored2 -p w\n",
+		},
+		"no final newline": {"a.rules": "-w /a -p w", "b.rules": "-w /b -p w\n"},
+		"version sort":     {"a10.rules": "-w /10 -p w\n", "a9.rules": "-w /9 -p w\n", "a1.0.rules": "-w /1.0 -p w\n", "A.rules": "-w /A -p w\n"},
+	}
+	for name, files := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			rulesD := filepath.Join(dir, "rules.d")
+			if err := os.Mkdir(rulesD, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for n, body := range files {
+				if err := os.WriteFile(filepath.Join(rulesD, n), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if IsRulesFile(n) {
+					names = append(names, n)
+				}
+			}
+			dest := filepath.Join(dir, "audit.rules")
+			s := strings.NewReplacer("DestinationFile=/etc/audit/audit.rules", "DestinationFile="+dest,
+				"SourceRulesDir=/etc/audit/rules.d", "SourceRulesDir="+rulesD, "/sbin/restorecon", "/nonexistent/restorecon").Replace(string(src))
+			if !strings.Contains(s, dest) {
+				t.Fatal("could not redirect augenrules' paths")
+			}
+			copyPath := filepath.Join(dir, "augenrules")
+			if err := os.WriteFile(copyPath, []byte(s), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command("/bin/sh", copyPath).CombinedOutput(); err != nil {
+				t.Fatalf("augenrules: %v: %s", err, out)
+			}
+			want, err := os.ReadFile(dest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			SortRulesFiles(names)
+			var srcs []Source
+			for _, n := range names {
+				srcs = append(srcs, Source{File: n, Data: []byte(files[n])})
+			}
+			var wantLines []string
+			for _, l := range strings.Split(string(want), "\n") {
+				if !strings.HasPrefix(l, "## This file is automatically generated") && l != "" {
+					wantLines = append(wantLines, l)
+				}
+			}
+			if diff := cmp.Diff(wantLines, texts(Augenrules(srcs, flavor))); diff != "" {
+				t.Errorf("augenrules (-script +ours)\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSortRulesFilesOracle compares SortRulesFiles with `ls -1v` on
+// random names made of the characters that matter to filevercmp.
+func TestSortRulesFilesOracle(t *testing.T) {
+	ls := testenv.RequireTool(t, "ls")
+	rng := rand.New(rand.NewSource(1))
+	alphabet := []string{"0", "1", "9", "10", "007", "a", "B", "z", "-", "_", ".", "~", ".rules", ".d", "x1"}
+	for round := 0; round < 20; round++ {
+		dir := t.TempDir()
+		seen := map[string]bool{}
+		var names []string
+		for len(names) < 25 {
+			var b strings.Builder
+			for k := 0; k < 1+rng.Intn(5); k++ {
+				b.WriteString(alphabet[rng.Intn(len(alphabet))])
+			}
+			n := b.String()
+			if strings.HasPrefix(n, ".") || seen[n] {
+				continue
+			}
+			seen[n] = true
+			names = append(names, n)
+			if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cmd := exec.Command(ls, "-1v", dir)
+		cmd.Env = []string{"LC_ALL=C"}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+		got := append([]string(nil), names...)
+		sort.Strings(got)
+		SortRulesFiles(got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("round %d: ls -1v (-want +got)\n%s", round, diff)
+		}
+	}
+}
+
+var lineRef = regexp.MustCompile(`^[^:]+:\d+: `)
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct{ name, data, want string }{
+		{"garbage", "-w /etc/passwd -p wa\nthis is not a rule\n", "/r/x.rules:2: "},
+		{"bad perm", "-w /etc/passwd -p wz\n", "/r/x.rules:1: "},
+		{"relative watch", "-w etc/passwd -p wa\n", `/r/x.rules:1: watch path must be absolute: "etc/passwd"`},
+		{"unknown syscall", "-a always,exit -F arch=b64 -S nosuchcall\n", "/r/x.rules:1: "},
+		{"bad -e", "-e 3\n", "/r/x.rules:1: -e: bad value \"3\""},
+		{"NUL", "-w /a\x00 -p w\n", "/r/x.rules:1: NUL byte"},
+		{"deleting nothing", "-W /nothing -p w\n", "/r/x.rules:1: deletes a rule that does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(SplitLines("/r/x.rules", []byte(tc.data)), Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) || !lineRef.MatchString(err.Error()) {
+				t.Errorf("error %q, want prefix %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseControlsAndDeletes(t *testing.T) {
+	data := "-D\n-b 8192\n-f 2\n--backlog_wait_time 60000\n--loginuid-immutable\n-w /etc/passwd -p wa\n-w /tmp/x -p w\n-W /tmp/x -p w\n-A always,exit -F arch=b64 -S execve\n-e 2\n"
+	rs, err := Parse(SplitLines("/etc/audit/audit.rules", []byte(data)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"-a always,exit -F arch=b64 -S execve", "-w /etc/passwd -p wa"}
+	if diff := cmp.Diff(want, ruleTexts(rs.Rules)); diff != "" {
+		t.Errorf("rules (-want +got)\n%s", diff)
+	}
+	c := rs.Controls
+	if !c.DeleteAll || c.BacklogLimit.Value != 8192 || c.Failure.Value != 2 || c.Enabled.Value != 2 || c.Enabled.Line != 10 || !c.LoginUIDImmutable || c.BacklogWaitTime.Value != 60000 {
+		t.Errorf("controls = %+v", c)
+	}
+}
+
+func ruleTexts(rs []Rule) []string {
+	out := []string{}
+	for _, r := range rs {
+		out = append(out, r.Text)
+	}
+	return out
+}
+
+// TestNormaliseBothSides: what auditctl -l prints for a rule equals what
+// the persisted text normalises to, whatever spelling the file used.
+func TestNormalise(t *testing.T) {
+	opts := Options{IsDir: func(p string) bool { return p == "/etc/sudoers.d" }, LookupUser: func(n string) (uint32, bool) { return map[string]uint32{"admin": 1000}[n], n == "admin" }}
+	for in, want := range map[string]string{
+		"-w /etc/passwd -p aw -k identity": "-w /etc/passwd -p wa -k identity",
+		"-w /etc/sudoers.d/ -p wa":         "-w /etc/sudoers.d -p wa",
+		"-w /etc/shadow":                   "-w /etc/shadow -p rwxa",
+		"-a exit,always -F arch=b64 -S execve -F auid>=1000 -F auid!=unset": "-a always,exit -F arch=b64 -S execve -F auid>=1000 -F auid!=-1",
+		"-a always,exit -F path=/etc/passwd -F perm=wa":                     "-w /etc/passwd -p wa",
+		"-a always,exit -F arch=b64 -S execve -F uid=admin":                 "-a always,exit -F arch=b64 -S execve -F uid=1000",
+		"-a always,exit -F exe=/usr/bin/curl -S connect -k out":             "-a always,exit -S connect -F exe=/usr/bin/curl -F key=out",
+	} {
+		r, err := Normalise(in, opts)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if r.Text != want {
+			t.Errorf("%s: got %q, want %q", in, r.Text, want)
+		}
+		// and it is a fixed point
+		again, err := Normalise(r.Text, opts)
+		if err != nil || again.Text != r.Text {
+			t.Errorf("%s: not a fixed point: %q %v", r.Text, again.Text, err)
+		}
+	}
+}
+
+func TestWatches(t *testing.T) {
+	for in, want := range map[string]string{
+		"-w /etc/passwd -p wa": "watch /etc/passwd wa",
+		"-a always,exit -F dir=/etc/ssh/ -F perm=wa -F auid>=1000":       "dir /etc/ssh wa [-F auid>=1000]",
+		"-a always,exit -F path=/usr/bin/sudo -F perm=x":                 "watch /usr/bin/sudo x",
+		"-a always,exit -F path=/usr/bin/sudo -F perm=x -F auid>=1000":   "path /usr/bin/sudo x [-F auid>=1000]",
+		"-a always,exit -F arch=b64 -S execve -F exe=/usr/bin/wget":      "exe /usr/bin/wget x [-F arch=b64]",
+		"-a always,exit -F arch=b64 -S connect -F exe=/usr/bin/wget":     "exe /usr/bin/wget  [-F arch=b64]",
+		"-a always,exit -F arch=b32 -S execve,execveat":                  "exec_all  x [-F arch=b32]",
+		"-a never,exit -F path=/etc/passwd -F perm=wa -F auid=0":         "",
+		"-a always,exit -F arch=b64 -S openat -F exit=-EACCES -k access": "",
+	} {
+		r, err := Normalise(in, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		var got []string
+		for _, w := range r.Watches() {
+			s := fmt.Sprintf("%s %s %s", w.Via, w.Path, w.Perms)
+			if len(w.Conditions) > 0 {
+				s += fmt.Sprintf(" %v", w.Conditions)
+			}
+			got = append(got, s)
+		}
+		if strings.Join(got, "; ") != want {
+			t.Errorf("%s: watches %q, want %q", in, strings.Join(got, "; "), want)
+		}
+	}
+}
+
+func TestFileVerCmpBasics(t *testing.T) {
+	names := []string{"99-finalize.rules", "10-base.rules", "9-early.rules", "audit.rules", "10-base.rules~"}
+	SortRulesFiles(names)
+	// "~" sorts before the end of a name, as in Debian versions (checked with ls -1v)
+	want := []string{"9-early.rules", "10-base.rules~", "10-base.rules", "99-finalize.rules", "audit.rules"}
+	if !bytes.Equal([]byte(strings.Join(names, ",")), []byte(strings.Join(want, ","))) {
+		t.Errorf("got %v, want %v", names, want)
+	}
+}
