@@ -6,11 +6,13 @@ package collectors
 func All(cfg map[string]any) []Collector {
 	return []Collector{
 		NewAccounts(),
+		NewAudit(cfg),
 		NewCertificates(CertificatePaths(cfg)...),
 		NewFilesystem(),
 		NewFirewall(),
 		NewHost(),
 		NewInterfaces(),
+		NewLogging(),
 		NewMAC(),
 		NewNginx(),
 		NewOptics(),
