@@ -14,27 +14,16 @@ import (
 	"github.com/ztscan/ztscan/collectors/iptables"
 	"github.com/ztscan/ztscan/collectors/nftables"
 	"github.com/ztscan/ztscan/internal/fixture"
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
-// requireNftLoad skips (fails under CI=true) when this machine cannot load
-// an nftables ruleset into a throwaway namespace: no root or no nft/ip.
+// requireNftLoad: loading an nftables ruleset into a throwaway namespace
+// needs root, nft and ip (skip locally, fail in CI).
 func requireNftLoad(t *testing.T) {
 	t.Helper()
-	ci := os.Getenv("CI") == "true"
-	if os.Geteuid() != 0 {
-		if ci {
-			t.Fatal("this test needs root in CI")
-		}
-		t.Skip("needs root")
-	}
-	for _, tool := range []string{"nft", "ip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if ci {
-				t.Fatalf("%s is required in CI: %v", tool, err)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testenv.RequireRoot(t)
+	testenv.RequireTool(t, "nft")
+	testenv.RequireTool(t, "ip")
 }
 
 func materialize(t *testing.T, name string) hostfs.Host {

@@ -23,6 +23,7 @@ import (
 	"github.com/ztscan/ztscan/collectors/fwmodel"
 	"github.com/ztscan/ztscan/collectors/hostfs"
 	"github.com/ztscan/ztscan/collectors/iptables"
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
 // The packet-truth test: two network namespaces, a server and a peer,
@@ -133,14 +134,10 @@ func TestFirewallPacketTruth(t *testing.T) {
 	}
 }
 
+// requireTestTool is testenv.RequireTool (skip locally, fail in CI).
 func requireTestTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
+	testenv.RequireTool(t, name)
 }
 
 var nsSeq int

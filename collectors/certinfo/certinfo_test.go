@@ -15,6 +15,7 @@ import (
 
 	"github.com/ztscan/ztscan/collectors/certinfo/certtest"
 	"github.com/ztscan/ztscan/collectors/hostfs"
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
 // now is the evaluation time of every test: fixed, so days_left is exact.
@@ -241,14 +242,8 @@ func TestOpenSSLOracle(t *testing.T) {
 	}
 }
 
-func requireTool(t *testing.T, name string) string {
+// requireTool is testenv.RequireTool (skip locally, fail in CI).
+func requireTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.RequireTool(t, name)
 }

@@ -4,32 +4,22 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ztscan/ztscan/collectors/fwmodel"
 	"github.com/ztscan/ztscan/collectors/hostfs"
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
+// requireLoader: loading a ruleset into a throwaway namespace needs root,
+// nft and ip (skip locally, fail in CI).
 func requireLoader(t *testing.T) {
 	t.Helper()
-	ci := os.Getenv("CI") == "true"
-	if os.Geteuid() != 0 {
-		if ci {
-			t.Fatal("this test needs root in CI")
-		}
-		t.Skip("needs root")
-	}
-	for _, tool := range []string{"nft", "ip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if ci {
-				t.Fatalf("%s is required in CI: %v", tool, err)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testenv.RequireRoot(t)
+	testenv.RequireTool(t, "nft")
+	testenv.RequireTool(t, "ip")
 }
 
 func writeTree(t *testing.T, files map[string]string) hostfs.Host {

@@ -13,21 +13,17 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/ztscan/ztscan/collectors/hostfs"
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
 var demo = Package{Name: "zt-demo", Epoch: 2, Version: "1.2", Release: "3.fc40", Arch: "noarch", SourceRPM: "zt-demo-1.2-3.fc40.src.rpm"}
 
-func requireTool(t *testing.T, name string) string {
+// requireTool is testenv.RequireTool (skip locally, fail in CI).
+func requireTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI=true: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.RequireTool(t, name)
 }
 
 func TestCheckedInSQLite(t *testing.T) {

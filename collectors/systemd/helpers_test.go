@@ -2,12 +2,12 @@ package systemd
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ztscan/ztscan/collectors/hostfs"
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
 // tree builds a root from path -> content; a content starting with "->"
@@ -49,16 +49,8 @@ func load(t testing.TB, root string) *Units {
 	return u
 }
 
-// requireTool skips without the tool, and fails under CI=true, where the
-// pipeline installs it.
+// requireTool is testenv.RequireTool (skip locally, fail in CI).
 func requireTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI=true: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.RequireTool(t, name)
 }
