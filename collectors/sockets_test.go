@@ -14,6 +14,7 @@ import (
 
 	"github.com/ztscan/ztscan/collectors/hostfs"
 	"github.com/ztscan/ztscan/collectors/procnet"
+	"github.com/ztscan/ztscan/internal/testenv"
 )
 
 // The fixture tables are written as a little-endian kernel prints them.
@@ -96,24 +97,10 @@ func TestSocketsRootfsUnavailable(t *testing.T) {
 	}
 }
 
-// writeTree creates files (content) and symlinks ("->target") under dir.
+// writeTree is testenv.WriteTree.
 func writeTree(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testenv.WriteTree(t, dir, files)
 }
 
 func listenLine(slot int, addr string, port uint16, inode uint64) string {

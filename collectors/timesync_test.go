@@ -17,27 +17,10 @@ import (
 	"github.com/ztscan/ztscan/internal/testenv"
 )
 
-// platTree builds a target root from path -> content; content "->X" is
-// a symlink to X.
+// platTree builds a target root (see testenv.Tree).
 func platTree(t testing.TB, files map[string]string) string {
 	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
+	return testenv.Tree(t, files)
 }
 
 // kernelClockStub is an adjtimex answering state and status.

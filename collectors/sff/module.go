@@ -57,7 +57,7 @@ type Module struct {
 	// monitoring; without it the fields below are absent.
 	Diagnostics bool `json:"diagnostics"`
 	// DiagnosticsNote says why there are no diagnostics when there are
-	// none (not implemented, A2h page not returned, ...).
+	// none (unsupported, A2h page not returned, ...).
 	DiagnosticsNote string `json:"diagnostics_note,omitempty"`
 	// Calibration is "internal" or "external" (SFF-8472 only).
 	Calibration string `json:"calibration,omitempty"`
