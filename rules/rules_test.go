@@ -14,9 +14,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
-	"github.com/open-policy-agent/opa/v1/tester"
 
 	"github.com/ztscan/ztscan/config"
 )
@@ -123,53 +120,31 @@ func inSection(id string, sections []string) bool {
 
 // TestRegoUnitTests runs every built-in *_test.rego with OPA's tester.
 func TestRegoUnitTests(t *testing.T) {
-	ctx := context.Background()
 	srcs, err := BuiltinSources(true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mods, err := ParseModules(srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Same compiler setup as Load; the tests state data.config themselves.
-	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
-	store := inmem.New()
-	txn, err := store.NewTransaction(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Abort(ctx, txn)
-	ch, err := tester.NewRunner().
-		SetCompiler(compiler).
-		SetStore(store).
-		SetModules(mods).
-		RaiseBuiltinErrors(true).
-		RunTests(ctx, txn)
+	// The same runner `ztscan rules test` uses; the tests state
+	// data.config themselves, so none is given.
+	results, err := RunTests(context.Background(), srcs, nil)
 	if err != nil {
 		t.Fatalf("run rego tests: %v", err)
 	}
-	var failed []string
-	n := 0
-	for r := range ch {
-		n++
-		switch {
-		case r.Error != nil:
-			failed = append(failed, r.Package+"."+r.Name+": error: "+r.Error.Error())
-		case r.Fail:
-			failed = append(failed, r.Package+"."+r.Name+": fail")
-		case r.Skip:
-			failed = append(failed, r.Package+"."+r.Name+": skipped (todo_ test)")
-		}
-	}
-	if n == 0 {
+	if len(results) == 0 {
 		t.Fatal("no Rego tests found")
 	}
-	sort.Strings(failed)
-	for _, f := range failed {
-		t.Error(f)
+	failed := 0
+	for _, r := range results {
+		switch {
+		case r.Skipped:
+			failed++
+			t.Errorf("%s.%s: skipped (todo_ test)", r.Package, r.Name)
+		case !r.Passed:
+			failed++
+			t.Errorf("%s.%s (%s): %s", r.Package, r.Name, r.Location, r.Error)
+		}
 	}
-	t.Logf("%d Rego tests, %d failing", n, len(failed))
+	t.Logf("%d Rego tests, %d failing", len(results), failed)
 }
 
 // regoTestNames lists the test_ rules of the built-in _test.rego files.
