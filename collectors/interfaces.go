@@ -51,6 +51,8 @@ type Interface struct {
 	Type int `json:"type"`
 	// Tunnel is set for encapsulating links (vxlan, gre, ipip, ...).
 	Tunnel *Tunnel `json:"tunnel,omitempty"`
+	// Link is speed, duplex and error counters, for physical interfaces.
+	Link *LinkHealth `json:"link,omitempty"`
 }
 
 // Tunnel is where an encapsulating link sends its packets.
@@ -171,6 +173,7 @@ func readInterface(h hostfs.Host, dir, name string) (Interface, int, error) {
 	}
 	if _, err := h.Lstat(dir + "/device"); err == nil {
 		itf.Physical = true
+		itf.Link = readLinkHealth(h, dir)
 	}
 	iflink, err := readSysInt(h, dir+"/iflink")
 	if err != nil {

@@ -212,3 +212,34 @@ func TestInterfacesBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestInterfacesLinkHealth: physical links carry speed, duplex and the
+// error counters the driver keeps; a link without carrier has no speed
+// (null, not 0), and virtual interfaces have no link record.
+func TestInterfacesLinkHealth(t *testing.T) {
+	h := hostfs.Fixture(hostfs.KindHost, "testdata/interfaces/server", nil)
+	v, err := NewInterfaces().Collect(context.Background(), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Interface{}
+	for _, itf := range v.(InterfacesFacts).Interfaces {
+		byName[itf.Name] = itf
+	}
+	eth0 := byName["eth0"].Link
+	if eth0 == nil || eth0.Status != "ok" || eth0.SpeedMbps == nil || *eth0.SpeedMbps != 10000 || eth0.Duplex != "full" {
+		t.Fatalf("eth0 link %+v", eth0)
+	}
+	if eth0.Counters["rx_crc_errors"] != 17 || eth0.Counters["rx_dropped"] != 3 {
+		t.Errorf("eth0 counters %v", eth0.Counters)
+	}
+	if _, ok := eth0.Counters["rx_frame_errors"]; ok {
+		t.Error("a counter the driver does not keep must be absent, not 0")
+	}
+	if eth1 := byName["eth1"].Link; eth1 == nil || eth1.SpeedMbps != nil {
+		t.Errorf("eth1 (no carrier) must have no speed: %+v", eth1)
+	}
+	if byName["wg0"].Link != nil || byName["lo"].Link != nil {
+		t.Error("virtual interfaces have no link health")
+	}
+}
