@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ztscan/ztscan/collectors/hostfs"
 )
@@ -55,15 +54,11 @@ type idNames struct {
 func (n *idNames) user(id uint32) string  { return n.users[id] }
 func (n *idNames) group(id uint32) string { return n.groups[id] }
 
-var idNameCache sync.Map // hostfs.Host -> *idNames
-
 func idNamesFor(h hostfs.Host) *idNames {
-	if v, ok := idNameCache.Load(h); ok {
-		return v.(*idNames)
-	}
-	n := &idNames{users: parseIDFile(h, "/etc/passwd"), groups: parseIDFile(h, "/etc/group")}
-	v, _ := idNameCache.LoadOrStore(h, n)
-	return v.(*idNames)
+	n, _ := hostfs.Memo(h, "id-names", func() (*idNames, error) {
+		return &idNames{users: parseIDFile(h, "/etc/passwd"), groups: parseIDFile(h, "/etc/group")}, nil
+	})
+	return n
 }
 
 // parseIDFile reads name:x:id: lines; the first name of an id wins, as

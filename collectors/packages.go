@@ -77,7 +77,14 @@ func InstalledPackages(h hostfs.Host) (map[string]Package, error) {
 	return f.Installed, nil
 }
 
+// installedPackages parses the target's package database once per scan:
+// a dozen collectors ask whether a package is installed. The result is
+// shared: callers must not modify it.
 func installedPackages(h hostfs.Host) (PackagesFacts, error) {
+	return hostfs.Memo(h, "packages", func() (PackagesFacts, error) { return readPackageDatabase(h) })
+}
+
+func readPackageDatabase(h hostfs.Host) (PackagesFacts, error) {
 	pkgs, err := dpkgPackages(h)
 	if err == nil {
 		return PackagesFacts{Manager: "dpkg", Source: DpkgStatusFile, Installed: pkgs}, nil

@@ -26,7 +26,10 @@ type fsHost struct {
 	commands Runner // nil: the target never runs anything
 	inKernel bool   // resolve with openat2(RESOLVE_IN_ROOT); see open.go
 	noProcFD bool   // tests: reopen as without /proc (see reopen)
+	memo     memoTable
 }
+
+func (h *fsHost) memoEntry(key string) *memoValue { return h.memo.entry(key) }
 
 // Live is the running host, read through / and allow-listed commands.
 func Live() Host {

@@ -19,6 +19,7 @@ var (
 	ErrNoExec     = errors.New("commands are never run on this target")
 	ErrNotAllowed = errors.New("command not in the allow-list")
 	ErrTooMany    = errors.New("too many matches")
+	errMemoType   = errors.New("memoized value has another type")
 )
 
 // PathError names the target path (not the host path) an operation failed on.
