@@ -117,7 +117,7 @@ func (c *Firewall) live(ctx context.Context, h hostfs.Host, rs *fwmodel.Ruleset)
 	case notInstalled(err):
 		src.Part = PartUnavailable("nft is not installed")
 	case permissionDenied(err):
-		return nil, iptables.UFWConfig{}, Unavailable("reading the firewall needs root (CAP_NET_ADMIN): %v", err)
+		return nil, iptables.UFWConfig{}, fmt.Errorf("reading the firewall needs root (CAP_NET_ADMIN): %w", err)
 	default:
 		return nil, iptables.UFWConfig{}, fmt.Errorf("nft -j list ruleset: %w", err)
 	}
@@ -172,7 +172,7 @@ func liveSave(ctx context.Context, h hostfs.Host, rs *fwmodel.Ruleset, cmd, name
 		src.Part = PartUnavailable(cmd + " is not installed")
 		return src, "", nil
 	case permissionDenied(err):
-		return src, "", Unavailable("reading the firewall needs root (CAP_NET_ADMIN): %v", err)
+		return src, "", fmt.Errorf("reading the firewall needs root (CAP_NET_ADMIN): %w", err)
 	default:
 		// iptables-nft-save refuses tables it did not make (a native
 		// nft "table ip filter"): the nft view of them stands.
