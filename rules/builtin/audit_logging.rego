@@ -8,17 +8,28 @@ aide := object.get(logf, "aide", {})
 
 wazuh := object.get(logf, "wazuh", {})
 
-# active: running on a live host, enabled offline (where running is
-# unknown).
+# active: running on a live host, enabled on an offline root (where
+# running is not a thing).
 active(u) if running(u)
 
 active(u) if {
+	input.target.kind == "rootfs"
+	object.get(u, ["active", "status"], "") == "unavailable"
+	object.get(u, "enabled", false) == true
+}
+
+# state_unknown: a live host whose service manager cannot be asked
+# (systemd is not PID 1): an enabled unit may or may not run, so it counts
+# neither as shipping nor as stopped.
+state_unknown(u) if {
+	input.target.kind != "rootfs"
 	object.get(u, ["active", "status"], "") == "unavailable"
 	object.get(u, "enabled", false) == true
 }
 
 active_word(u) := "running" if running(u)
 else := "enabled (offline root: running state not available)" if active(u)
+else := sprintf("enabled, running state unknown (%s)", [object.get(u, ["active", "reason"], "no reason given")]) if state_unknown(u)
 else := "stopped" if live_stopped(u)
 else := unit_word(u)
 
@@ -257,4 +268,7 @@ zt_aud_009 := v if {
 	count(ships) > 0
 } else := lib.error(sprintf("log shipping facts could not be read: %s", [concat("; ", part_errors(ship_parts))])) if {
 	count(part_errors(ship_parts)) > 0
+} else := lib.error(sprintf("log shipping is configured but whether its service runs cannot be read: %s", [concat("; ", sort(ship_notes))])) if {
+	some u in [object.get(rsyslog, "service", {}), object.get(syslogng, "service", {}), object.get(wazuh, "service", {}), object.get(jupload, "service", {})]
+	state_unknown(u)
 } else := lib.fail(sprintf("no active log shipping: %s", [concat("; ", sort(ship_notes))]), ship_ev)

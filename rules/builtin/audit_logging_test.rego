@@ -121,3 +121,13 @@ test_zt_aud_009_skip if {
 	v := aud.zt_aud_009 with input as unavailable with data.config as conf
 	v.status == "skip"
 }
+
+# A live host whose service manager cannot be asked (systemd is not PID 1):
+# an enabled, forwarding rsyslog may or may not run. Neither a pass on
+# "enabled" nor a fail on "not running": an error naming why.
+test_zt_aud_009_error_live_running_state_unknown if {
+	live := json.patch(snap(aide(true, true, true), no_wazuh, rsyslog([fwd("siem.example.net")], {"status": "unavailable", "reason": "systemd is not running (no /run/systemd/system)"})), [{"op": "replace", "path": "/target/kind", "value": "host"}])
+	v := aud.zt_aud_009 with input as live with data.config as conf
+	v.status == "error"
+	contains(v.message, "running state unknown (systemd is not running")
+}

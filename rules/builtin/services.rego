@@ -44,7 +44,15 @@ else := sprintf("enabled: %s", [concat(", ", object.get(u, "enabled_links", []))
 
 default scope := "enabled or running"
 
-scope := "enabled (offline root: running state not available)" if object.get(svc, ["runtime", "status"], "") == "unavailable"
+scope := "enabled (offline root: running state not available)" if {
+	input.target.kind == "rootfs"
+	object.get(svc, ["runtime", "status"], "") == "unavailable"
+}
+
+scope := sprintf("enabled (running state not available: %s)", [object.get(svc, ["runtime", "reason"], "no reason given")]) if {
+	input.target.kind != "rootfs"
+	object.get(svc, ["runtime", "status"], "") == "unavailable"
+}
 
 # METADATA
 # title: No desktop services (cups, avahi-daemon, bluetooth)
@@ -123,6 +131,9 @@ zt_svc_002 := v if {
 } else := lib.fail(sprintf("fail2ban's sshd jail is enabled (%s) but fail2ban.service is not running (%s)", [jail_where, object.get(f2b_unit, ["active", "active_state"], "?")]), f2b_ev) if {
 	object.get(f2b_unit, ["active", "status"], "") == "ok"
 } else := lib.pass(sprintf("fail2ban.service is enabled with the sshd jail enabled (%s); offline root: running state not available", [jail_where]), f2b_ev) if {
+	input.target.kind == "rootfs"
+	object.get(f2b_unit, "enabled", false) == true
+} else := lib.error(sprintf("fail2ban.service is enabled with the sshd jail enabled (%s), but whether it runs cannot be read: %s", [jail_where, object.get(f2b_unit, ["active", "reason"], "no reason given")])) if {
 	object.get(f2b_unit, "enabled", false) == true
 } else := lib.fail(sprintf("fail2ban's sshd jail is enabled (%s) but fail2ban.service is %s", [jail_where, object.get(f2b_unit, "state", "not found")]), f2b_ev)
 

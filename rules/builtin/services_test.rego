@@ -166,3 +166,17 @@ test_zt_svc_003_skip if {
 	v := svc.zt_svc_003 with input as unavailable
 	v.status == "skip"
 }
+
+# A live host whose systemd cannot be asked: "enabled" does not prove
+# fail2ban runs, so no pass (and no fail): an error naming why.
+test_zt_svc_002_error_live_running_state_unknown if {
+	unknown := {"status": "unavailable", "reason": "systemd is not running (no /run/systemd/system)"}
+	inp := json.patch(hardened, [
+		{"op": "replace", "path": "/target/kind", "value": "host"},
+		{"op": "replace", "path": "/facts/services/fail2ban/unit/active", "value": unknown},
+		{"op": "replace", "path": "/facts/services/runtime", "value": unknown},
+	])
+	v := svc.zt_svc_002 with input as inp
+	v.status == "error"
+	contains(v.message, "whether it runs cannot be read: systemd is not running")
+}
