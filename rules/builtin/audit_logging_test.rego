@@ -131,3 +131,11 @@ test_zt_aud_009_error_live_running_state_unknown if {
 	v.status == "error"
 	contains(v.message, "running state unknown (systemd is not running")
 }
+
+# An rsyslog whose state is unknown but that forwards nothing is simply
+# no log shipping: a fail, not an error.
+test_zt_aud_009_fail_live_unknown_state_without_forwarding if {
+	live := json.patch(snap(aide(true, true, true), no_wazuh, rsyslog([], {"status": "unavailable", "reason": "systemd is not running"})), [{"op": "replace", "path": "/target/kind", "value": "host"}])
+	v := aud.zt_aud_009 with input as live with data.config as conf
+	v.status == "fail"
+}
