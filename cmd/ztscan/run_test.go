@@ -194,3 +194,14 @@ func TestCustomRulesExample(t *testing.T) {
 		t.Errorf("failing test: exit %d %q", code, out)
 	}
 }
+
+// TestExampleConfigIsValid keeps docs/configuration.md's example true.
+func TestExampleConfigIsValid(t *testing.T) {
+	code, out, stderr := runCLI(t, "", "config", "show", "--config", "../../examples/config.yaml")
+	if code != 0 {
+		t.Fatalf("examples/config.yaml: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "crypto_profile: strict") || !strings.Contains(out, "break_glass_account: breakglass") {
+		t.Errorf("overrides not applied:\n%s", out)
+	}
+}
