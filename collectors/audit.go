@@ -161,19 +161,17 @@ func auditdInstalled(h hostfs.Host) (bool, string, error) {
 		return false, "", fmt.Errorf("package database: %w", pkgErr)
 	}
 	if pkgErr == nil {
-		for _, name := range []string{"auditd", "audit"} {
-			if p, ok := pkgs[name]; ok {
-				return true, fmt.Sprintf("package %s %s is installed", name, p.Version), nil
-			}
+		if name, p, ok := findPackage(pkgs, "auditd", "audit"); ok {
+			return true, packageEvidence(name, p), nil
 		}
 		return false, "neither package auditd nor audit is installed", nil
 	}
-	for _, p := range []string{"/usr/sbin/auditd", "/sbin/auditd"} {
-		if _, err := h.Stat(p); err == nil {
-			return true, p + " exists (no package database)", nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return false, "", err
-		}
+	file, err := firstRegularFile(h, "/usr/sbin/auditd", "/sbin/auditd")
+	if err != nil {
+		return false, "", err
+	}
+	if file != "" {
+		return true, file + " exists (no package database)", nil
 	}
 	return false, "no package database and no /usr/sbin/auditd", nil
 }

@@ -226,12 +226,8 @@ func apparmorInstalled(h hostfs.Host) (bool, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
-	for _, p := range []string{"/usr/sbin/apparmor_parser", "/sbin/apparmor_parser"} {
-		if fi, err := h.Stat(p); err == nil && fi.IsRegular() {
-			return true, nil
-		}
-	}
-	return false, nil
+	file, err := firstRegularFile(h, "/usr/sbin/apparmor_parser", "/sbin/apparmor_parser")
+	return file != "", err
 }
 
 // apparmorServiceEnabled looks for the enablement symlink systemctl

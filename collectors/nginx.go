@@ -78,13 +78,10 @@ func (*Nginx) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 func nginxInstalled(h hostfs.Host, f *NginxFacts) error {
 	pkgs, pkgErr := InstalledPackages(h)
 	if pkgErr == nil {
-		for _, name := range nginxPackages {
-			if p, ok := pkgs[name]; ok {
-				f.Installed = true
-				f.InstalledEvidence = fmt.Sprintf("package %s %s is installed", name, p.Version)
-				f.Version = nginxUpstreamVersion(p.Version)
-				return nil
-			}
+		if name, p, ok := findPackage(pkgs, nginxPackages...); ok {
+			f.Installed, f.InstalledEvidence = true, packageEvidence(name, p)
+			f.Version = nginxUpstreamVersion(p.Version)
+			return nil
 		}
 	}
 	fi, err := h.Stat(nginxConfigPath)

@@ -119,18 +119,20 @@ func (*Services) Collect(ctx context.Context, h hostfs.Host) (any, error) {
 // else (no database) a file it ships.
 func installedBy(h hostfs.Host, pkgs map[string]Package, pkgErr error, pkg, file string) (bool, string, error) {
 	if pkgErr == nil {
-		if p, ok := pkgs[pkg]; ok {
-			return true, fmt.Sprintf("package %s %s is installed", pkg, p.Version), nil
+		if name, p, ok := findPackage(pkgs, pkg); ok {
+			return true, packageEvidence(name, p), nil
 		}
 		return false, fmt.Sprintf("package %s is not installed", pkg), nil
 	}
 	if !errors.Is(pkgErr, fs.ErrNotExist) {
 		return false, "", pkgErr
 	}
-	if _, err := h.Stat(file); err == nil {
-		return true, file + " exists (no package database)", nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	found, err := firstRegularFile(h, file)
+	if err != nil {
 		return false, "", err
+	}
+	if found != "" {
+		return true, file + " exists (no package database)", nil
 	}
 	return false, fmt.Sprintf("no package database and no %s", file), nil
 }

@@ -146,27 +146,21 @@ func locateConfigError(err error) error {
 func sshdInstalled(h hostfs.Host, f *SSHDFacts) (pkgVersion string, err error) {
 	pkgs, pkgErr := InstalledPackages(h)
 	if pkgErr == nil {
-		for _, name := range []string{"openssh-server", "openssh-server-gssapi"} {
-			if p, ok := pkgs[name]; ok {
-				f.Installed = true
-				f.InstalledEvidence = fmt.Sprintf("package %s %s is installed", name, p.Version)
-				return p.Version, nil
-			}
+		if name, p, ok := findPackage(pkgs, "openssh-server", "openssh-server-gssapi"); ok {
+			f.Installed, f.InstalledEvidence = true, packageEvidence(name, p)
+			return p.Version, nil
 		}
 	}
-	for _, p := range []string{"/usr/sbin/sshd", sshdConfigPath} {
-		fi, err := h.Stat(p)
-		if err == nil && fi.IsRegular() {
-			f.Installed = true
-			f.InstalledEvidence = p + " exists"
-			if pkgErr == nil {
-				f.InstalledEvidence += " (no openssh-server package installed)"
-			}
-			return "", nil
+	file, err := firstRegularFile(h, "/usr/sbin/sshd", sshdConfigPath)
+	if err != nil {
+		return "", fmt.Errorf("checking for sshd: %w", err)
+	}
+	if file != "" {
+		f.Installed, f.InstalledEvidence = true, file+" exists"
+		if pkgErr == nil {
+			f.InstalledEvidence += " (no openssh-server package installed)"
 		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("checking for sshd: %w", err)
-		}
+		return "", nil
 	}
 	f.InstalledEvidence = "no openssh-server package, no /usr/sbin/sshd and no " + sshdConfigPath
 	return "", nil

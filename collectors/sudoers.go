@@ -128,24 +128,18 @@ func sudoersFiles(h hostfs.Host, read map[string]bool, parsed bool) []SudoersFil
 // sudoInstalled decides from the package database, then the binary.
 func sudoInstalled(h hostfs.Host, f *SudoersFacts) error {
 	if pkgs, err := InstalledPackages(h); err == nil {
-		for _, name := range []string{"sudo", "sudo-ldap"} {
-			if p, ok := pkgs[name]; ok {
-				f.Installed = true
-				f.InstalledEvidence = fmt.Sprintf("package %s %s is installed", name, p.Version)
-				return nil
-			}
-		}
-	}
-	for _, p := range []string{"/usr/bin/sudo", "/bin/sudo", "/usr/local/bin/sudo"} {
-		fi, err := h.Stat(p)
-		if err == nil && fi.IsRegular() {
-			f.Installed = true
-			f.InstalledEvidence = p + " exists"
+		if name, p, ok := findPackage(pkgs, "sudo", "sudo-ldap"); ok {
+			f.Installed, f.InstalledEvidence = true, packageEvidence(name, p)
 			return nil
 		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("checking for sudo: %w", err)
-		}
+	}
+	file, err := firstRegularFile(h, "/usr/bin/sudo", "/bin/sudo", "/usr/local/bin/sudo")
+	if err != nil {
+		return fmt.Errorf("checking for sudo: %w", err)
+	}
+	if file != "" {
+		f.Installed, f.InstalledEvidence = true, file+" exists"
+		return nil
 	}
 	f.InstalledEvidence = "no sudo package and no sudo binary"
 	return nil

@@ -185,11 +185,9 @@ func redactWG(s string) string {
 
 func wgInstalled(h hostfs.Host, f *WireGuardFacts) {
 	if pkgs, err := InstalledPackages(h); err == nil {
-		for _, name := range []string{"wireguard-tools", "wireguard"} {
-			if p, ok := pkgs[name]; ok {
-				f.Installed, f.InstalledEvidence = true, fmt.Sprintf("package %s %s is installed", name, p.Version)
-				return
-			}
+		if name, p, ok := findPackage(pkgs, "wireguard-tools", "wireguard"); ok {
+			f.Installed, f.InstalledEvidence = true, packageEvidence(name, p)
+			return
 		}
 	}
 	if len(f.Configs) > 0 {
