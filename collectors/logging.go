@@ -359,8 +359,10 @@ func collectRsyslog(h hostfs.Host, pkgs map[string]Package, pkgErr error, unit U
 	return f
 }
 
-// readRsyslog reads one file and, in place, the files it includes.
-func readRsyslog(h hostfs.Host, file string, optional bool, depth int, seen map[string]bool, f *RsyslogFacts) error {
+// enterInclude guards reading one more file of a syslog daemon's
+// configuration: nesting deeper than hostfs.MaxIncludeDepth, or a file
+// read twice (an include loop), is an error naming it.
+func enterInclude(file string, depth int, seen map[string]bool) error {
 	if depth > hostfs.MaxIncludeDepth {
 		return fmt.Errorf("%s: includes nested deeper than %d", file, hostfs.MaxIncludeDepth)
 	}
@@ -368,6 +370,14 @@ func readRsyslog(h hostfs.Host, file string, optional bool, depth int, seen map[
 		return fmt.Errorf("%s: included twice (include loop)", file)
 	}
 	seen[file] = true
+	return nil
+}
+
+// readRsyslog reads one file and, in place, the files it includes.
+func readRsyslog(h hostfs.Host, file string, optional bool, depth int, seen map[string]bool, f *RsyslogFacts) error {
+	if err := enterInclude(file, depth, seen); err != nil {
+		return err
+	}
 	data, err := h.ReadFileLimit(file, maxConfigRead)
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {

@@ -76,13 +76,9 @@ type sngToken struct {
 // (relative to the configuration directory; a directory includes its
 // files).
 func readSyslogNG(h hostfs.Host, file string, depth int, seen map[string]bool, f *SyslogNGFacts, out *[]sngToken) error {
-	if depth > hostfs.MaxIncludeDepth {
-		return fmt.Errorf("%s: includes nested deeper than %d", file, hostfs.MaxIncludeDepth)
+	if err := enterInclude(file, depth, seen); err != nil {
+		return err
 	}
-	if seen[file] {
-		return fmt.Errorf("%s: included twice (include loop)", file)
-	}
-	seen[file] = true
 	data, err := h.ReadFileLimit(file, maxConfigRead)
 	if err != nil {
 		return err
