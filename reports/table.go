@@ -203,12 +203,7 @@ func trimLines(s string) string {
 
 // failures lists what must be fixed, most severe first, with the fix.
 func (t *tableWriter) failures() {
-	var fails []Result
-	for _, res := range t.r.Results {
-		if res.Status == rules.Fail {
-			fails = append(fails, res)
-		}
-	}
+	fails := t.withStatus(rules.Fail)
 	if len(fails) == 0 {
 		return
 	}
@@ -231,12 +226,7 @@ func (t *tableWriter) failures() {
 // errors lists the rules that could not be judged and why: an auditor must
 // see that a control is unknown, not assume it is fine.
 func (t *tableWriter) errors() {
-	var errs []Result
-	for _, res := range t.r.Results {
-		if res.Status == rules.Error {
-			errs = append(errs, res)
-		}
-	}
+	errs := t.withStatus(rules.Error)
 	if len(errs) == 0 {
 		return
 	}
@@ -246,6 +236,17 @@ func (t *tableWriter) errors() {
 		t.block("", res.Message)
 	}
 	t.printf("\n")
+}
+
+// withStatus lists the report's results of one status, in report order.
+func (t *tableWriter) withStatus(status string) []Result {
+	var out []Result
+	for _, res := range t.r.Results {
+		if res.Status == status {
+			out = append(out, res)
+		}
+	}
+	return out
 }
 
 // item names a result under a heading that already says its status; the
@@ -291,12 +292,7 @@ func (t *tableWriter) collectors() {
 
 // waivers shows who accepted which failure and until when.
 func (t *tableWriter) waivers() {
-	var waived []Result
-	for _, res := range t.r.Results {
-		if res.Status == rules.Waived {
-			waived = append(waived, res)
-		}
-	}
+	waived := t.withStatus(rules.Waived)
 	if len(waived) == 0 {
 		return
 	}
